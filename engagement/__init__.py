@@ -1,0 +1,85 @@
+"""The engagement app: `create_app()` wires config, extensions, blueprints and CLI commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g
+from flask_wtf.csrf import generate_csrf
+
+from engagement.config import load_config
+from engagement.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    _register_models()
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_templating(app)
+
+    from engagement.core.mail import send_due
+    from engagement.core.security import register_error_handlers
+    from engagement.core.worker import register_task
+
+    register_error_handlers(app)
+    register_task("mail", send_due)
+    return app
+
+
+def _register_models() -> None:
+    """Import every feature's models so SQLAlchemy and Alembic see the whole schema."""
+    from engagement.accounts import models as _accounts  # noqa: F401
+    from engagement.core import audit as _audit  # noqa: F401
+    from engagement.core import mail as _mail  # noqa: F401
+    from engagement.teams import models as _teams  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from engagement.accounts import views as accounts
+    from engagement.core import views as core
+    from engagement.teams import views as teams
+
+    accounts.init_app(app)
+    for module in (teams, accounts, core):
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from engagement.accounts.cli import users_cli
+    from engagement.core.worker import worker_command
+    from engagement.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(worker_command)
+
+
+def _register_templating(app: Flask) -> None:
+    from engagement.core.timeutil import register_filters
+
+    register_filters(app)
+
+    @app.context_processor
+    def site_context():
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "force_name": app.config["FORCE_NAME"],
+            "csrf_token": generate_csrf,
+            "page_lang": g.get("page_lang", "en-GB"),
+        }

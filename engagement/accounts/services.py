@@ -1,0 +1,156 @@
+"""Rules for staff accounts. Services never commit; the view or command that calls them does."""
+
+from __future__ import annotations
+
+import hashlib
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from engagement.accounts.models import User, new_session_token
+from engagement.core import audit
+from engagement.core.db import utcnow
+from engagement.core.errors import Conflict, DomainError
+from engagement.core.mail import queue_templated
+from engagement.core.permissions import ROLES
+from engagement.core.tokens import InvalidToken, make_token, read_token
+from engagement.extensions import db
+
+DEMO_EMAILS = frozenset({"admin@example.org", "coordinator@example.org", "officer@example.org"})
+DEMO_PASSWORD = "demo-password"
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Verifying against a dummy hash when the email is unknown keeps the timing the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class LoginFailed(DomainError):
+    status = 400
+
+
+def normalise_email(email: str) -> str:
+    """Check the syntax (no DNS lookups: nothing here may reach the internet) and lower-case it."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise DomainError("Enter an email address in the correct format, like name@example.org", field="email") from exc
+    return result.normalized.lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if len(password) > 128:
+        raise DomainError("Password must be 128 characters or fewer", field="password")
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = _hasher.hash(password)
+    user.session_token = new_session_token()  # signs out every other session
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(*, email, display_name, role, rank="", teams=(), password=None, actor=None) -> User:
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise DomainError(f"Role must be one of: {', '.join(ROLES)}", field="role")
+    if not display_name or not display_name.strip():
+        raise DomainError("Enter the person's name", field="display_name")
+    if find_user_by_email(email):
+        raise Conflict(f"There is already an account for {email}", field="email")
+    user = User(email=email, display_name=display_name.strip(), rank=(rank or "").strip(), role=role)
+    user.teams = list(teams)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, target=user, summary=f"Created {role} {email}", role=role)
+    return user
+
+
+def update_user(user: User, *, actor, display_name, rank, role, teams, active) -> User:
+    if role not in ROLES:
+        raise DomainError(f"Role must be one of: {', '.join(ROLES)}", field="role")
+    if actor is not None and actor.id == user.id and (role != user.role or not active):
+        raise DomainError("You cannot change your own role or deactivate yourself. Ask another administrator.", field="role")
+    if user.role != role:
+        audit.record("user.role_change", actor=actor, target=user, summary=f"{user.email}: {user.role} → {role}",
+                     old=user.role, new=role)
+    if user.active != active:
+        audit.record("user.activate" if active else "user.deactivate", actor=actor, target=user, summary=user.email)
+        user.session_token = new_session_token()
+    old_teams = {t.slug for t in user.teams}
+    new_teams = {t.slug for t in teams}
+    if old_teams != new_teams:
+        audit.record("user.teams_change", actor=actor, target=user, summary=user.email,
+                     old=sorted(old_teams), new=sorted(new_teams))
+    user.display_name, user.rank, user.role, user.active = display_name.strip(), (rank or "").strip(), role, active
+    user.teams = list(teams)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials or raise LoginFailed; both outcomes are audited."""
+    generic = "Enter a correct email address and password"
+    user = find_user_by_email(email or "")
+    if user is not None and user.email in DEMO_EMAILS and not current_app.config["DEMO_ACCOUNTS_ALLOWED"]:
+        audit.record("user.login_refused", actor_label=user.email, target=user, summary="demo account in production")
+        raise LoginFailed("Demo accounts cannot sign in to this site.")
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        ok = user is not None and user.password_hash is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or not user.active:
+        audit.record("user.login_failed", actor_label=(email or "")[:255], summary="wrong email or password"
+                     if not ok else "inactive account")
+        raise LoginFailed(generic if ok is False else "This account has been switched off. Ask your administrator.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    audit.record("user.login", actor=user, target=user, summary="signed in")
+    return user
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a used reset link stops working."""
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way (no account discovery)."""
+    try:
+        email = normalise_email(email)
+    except DomainError:
+        raise
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = make_token("password-reset", {"uid": user.id, "fp": _password_fingerprint(user)})
+    link = url_for("accounts.reset_password", token=token, _external=True)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    queue_templated(user.email, "Reset your password", "accounts/email/reset_password", user=user, link=link,
+                    minutes=minutes)
+    audit.record("user.password_reset_requested", actor_label=user.email, target=user)
+
+
+def user_for_reset_token(token: str) -> User:
+    data = read_token("password-reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("fp") != _password_fingerprint(user):
+        raise InvalidToken("This link has already been used or is no longer valid. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    set_password(user, password)
+    audit.record("user.password_reset", actor=user, target=user)
+    return user

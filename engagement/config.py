@@ -1,0 +1,107 @@
+"""Settings read from the environment.
+
+Every variable is documented in `.env.example` and the README. Production mode
+refuses to start without a real SECRET_KEY rather than fall back to a weak one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment cannot run the app safely."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Read (or create once) a random key in instance/ so dev sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` spellings but always use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config dict from the environment plus explicit overrides (tests)."""
+    env = os.environ
+    overrides = dict(overrides or {})
+    app_env = overrides.pop("APP_ENV", None) or env.get("APP_ENV", "production")
+    if app_env not in {"production", "development", "test"}:
+        raise ConfigError(f"APP_ENV must be production, development or test, not {app_env!r}.")
+    production = app_env == "production"
+    instance = Path(instance_path)
+
+    secret_key = overrides.pop("SECRET_KEY", None) or env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                '(python -c "import secrets; print(secrets.token_hex(32))") before starting in production.'
+            )
+        secret_key = _dev_secret_key(instance)
+    if production and len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'engagement.db'}"
+
+    config = {
+        "APP_ENV": app_env,
+        "PRODUCTION": production,
+        "TESTING": app_env == "test",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "TIMEZONE": env.get("TIMEZONE", "Europe/London"),
+        "SITE_NAME": env.get("SITE_NAME", "Neighbourhood engagement"),
+        "FORCE_NAME": env.get("FORCE_NAME", "West Midlands Police"),
+        # Mail: with no MAIL_SERVER the worker writes .eml files under instance/mail/.
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "30")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Neighbourhood engagement <no-reply@example.org>"),
+        "MAIL_DIR": env.get("MAIL_DIR", str(instance / "mail")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "6")),
+        # Rate limits: memory:// is per process; use redis://127.0.0.1:6379 with several workers.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "DEMO_ACCOUNTS_ALLOWED": not production,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,1 @@
+"""Shared mechanisms with no feature logic: types, time, permissions, audit, mail, tokens."""

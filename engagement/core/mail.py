@@ -1,0 +1,197 @@
+"""Mail outbox: requests write a message row; the worker delivers it.
+
+The full RFC 5322 message (with its Message-ID) is built once at queue time, so a
+retry sends the very same bytes. Temporary SMTP failures back off and retry;
+permanent ones (5xx) are recorded with the server's reason. With no MAIL_SERVER
+the worker writes .eml files under MAIL_DIR instead, for development.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+
+from flask import current_app, render_template
+from sqlalchemy import LargeBinary, String, Text, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engagement.core.db import UTCDateTime, utcnow
+from engagement.extensions import db
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+LEASE = timedelta(minutes=5)
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    to_addr: Mapped[str] = mapped_column(String(320), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    message_id: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), default=PENDING, nullable=False, index=True)
+    attempts: Mapped[int] = mapped_column(default=0, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    file_path: Mapped[str | None] = mapped_column(String(500))
+
+
+class TemporaryFailure(Exception):
+    """Delivery may work later (connection refused, 4xx reply)."""
+
+
+class PermanentFailure(Exception):
+    """Delivery will never work for this message (5xx reply)."""
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None, *, headers=None, attachments=()):
+    """Build the MIME message with the `email` package (never by string pasting)."""
+    msg = EmailMessage()
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    for filename, content_type, data in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        subtype, _, params = subtype.partition(";")
+        extra = {}
+        if "method=" in params:
+            extra["params"] = {"method": params.split("method=")[1].strip()}
+        msg.add_attachment(data, maintype=maintype, subtype=subtype.strip(), filename=filename, **extra)
+    return msg
+
+
+def queue_email(to: str, subject: str, text: str, html: str | None = None, **kwargs) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction; nothing is sent here."""
+    msg = build_message(to, subject, text, html, **kwargs)
+    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes())
+    db.session.add(row)
+    return row
+
+
+def queue_templated(to: str, subject: str, template: str, **context) -> OutboxMessage:
+    """Render `<template>.txt` (and `<template>.html` if it exists) and queue the result."""
+    text = render_template(f"{template}.txt", **context)
+    html = None
+    if current_app.jinja_env.loader is not None:
+        try:
+            html = render_template(f"{template}.html", **context)
+        except Exception as exc:  # noqa: BLE001 - only a missing template is expected here
+            if type(exc).__name__ != "TemplateNotFound":
+                raise
+    return queue_email(to, subject, text, html)
+
+
+def _claim(limit: int) -> list[OutboxMessage]:
+    """Lease due messages; SKIP LOCKED lets several workers share the table on PostgreSQL."""
+    now = utcnow()
+    query = (
+        select(OutboxMessage)
+        .where(
+            or_(
+                (OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == SENDING) & (OutboxMessage.locked_until < now),
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(db.session.scalars(query))
+    for row in rows:
+        row.status = SENDING
+        row.locked_until = now + LEASE
+    db.session.commit()
+    return rows
+
+
+def _deliver_smtp(row: OutboxMessage) -> None:
+    cfg = current_app.config
+    sender = parseaddr(cfg["MAIL_DEFAULT_SENDER"])[1]
+    try:
+        smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+            smtp.sendmail(sender, [row.to_addr], row.raw)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reason = next(iter(exc.recipients.values()))
+        _raise_for_code(code, reason)
+    except smtplib.SMTPAuthenticationError as exc:
+        # Our credentials, not this message: keep it for when the settings are fixed.
+        raise TemporaryFailure(f"SMTP login failed ({exc.smtp_code})") from exc
+    except smtplib.SMTPResponseException as exc:
+        _raise_for_code(exc.smtp_code, exc.smtp_error)
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _raise_for_code(code: int, reason) -> None:
+    text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+    if 500 <= code < 600:
+        raise PermanentFailure(f"{code} {text}")
+    raise TemporaryFailure(f"{code} {text}")
+
+
+def _deliver_file(row: OutboxMessage) -> None:
+    folder = Path(current_app.config["MAIL_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}.eml"
+    path.write_bytes(row.raw)
+    row.file_path = str(path)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes, at most an hour between tries."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def send_due(limit: int = 50) -> int:
+    """Deliver due messages; commits after each one so a crash repeats nothing finished."""
+    handled = 0
+    for row in _claim(limit):
+        row.attempts += 1
+        try:
+            if current_app.config["MAIL_SERVER"]:
+                _deliver_smtp(row)
+            else:
+                _deliver_file(row)
+        except PermanentFailure as exc:
+            row.status, row.last_error = FAILED, str(exc)
+        except TemporaryFailure as exc:
+            row.last_error = str(exc)
+            if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+                row.status = FAILED
+                row.last_error = f"gave up after {row.attempts} attempts: {exc}"
+            else:
+                row.status = PENDING
+                row.next_attempt_at = utcnow() + backoff(row.attempts)
+        else:
+            row.status, row.sent_at, row.last_error = SENT, utcnow(), None
+        row.locked_until = None
+        db.session.commit()
+        handled += 1
+    return handled
+
+
+def outbox_page(page: int = 1, per_page: int = 50):
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,68 @@
+"""Time at the edges: convert stored UTC to the configured local zone and spell it out UK style.
+
+GOV.UK style: "Tuesday 3 March 2027, 6pm to 7:30pm". Inside the app everything is UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+
+def local_zone() -> ZoneInfo:
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Europe/London"
+    return ZoneInfo(name)
+
+
+def to_local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime reached the edge; store aware UTC values")
+    return value.astimezone(local_zone())
+
+
+def as_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def format_date(value: date | datetime) -> str:
+    """'Tuesday 3 March 2027' (a datetime is shown in local time)."""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def format_time(value: datetime) -> str:
+    """'6pm', '7:30pm', 'midday', 'midnight' in local time."""
+    local = to_local(value)
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    if local.hour == 0 and local.minute == 0:
+        return "midnight"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    if local.minute:
+        return f"{hour}:{local.minute:02d}{suffix}"
+    return f"{hour}{suffix}"
+
+
+def format_datetime(value: datetime) -> str:
+    return f"{format_date(value)}, {format_time(value)}"
+
+
+def format_range(start: datetime, end: datetime | None) -> str:
+    """'Tuesday 3 March 2027, 6pm to 7:30pm', spelling out the end date only if it differs."""
+    if end is None:
+        return format_datetime(start)
+    if to_local(start).date() == to_local(end).date():
+        return f"{format_date(start)}, {format_time(start)} to {format_time(end)}"
+    return f"{format_datetime(start)} to {format_datetime(end)}"
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters["uk_date"] = format_date
+    app.jinja_env.filters["uk_time"] = format_time
+    app.jinja_env.filters["uk_datetime"] = format_datetime
+    app.jinja_env.filters["local"] = to_local
+    app.jinja_env.globals["uk_range"] = format_range

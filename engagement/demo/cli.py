@@ -1,0 +1,48 @@
+"""`flask demo load`: idempotent demo data (teams, staff and the three documented demo logins)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from engagement.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+
+
+def load_demo() -> dict[str, int]:
+    """Create or refresh demo records by natural key, so running it twice changes nothing."""
+    from engagement.accounts.models import User
+    from engagement.accounts.services import DEMO_PASSWORD, create_user, find_user_by_email, set_password
+    from engagement.demo.data import STAFF, TEAMS
+    from engagement.teams.services import save_team, team_by_slug
+
+    created = {"teams": 0, "users": 0}
+    for slug, name, area, coverage, description in TEAMS:
+        team = team_by_slug(slug)
+        if team is None:
+            created["teams"] += 1
+            save_team(None, actor=None, name=name, slug=slug, area=area,
+                      description=description, contact_email=f"{slug.replace('-', '')}.npt@example.org",
+                      contact_phone="101", coverage=coverage)
+    db.session.flush()
+    for email, name, rank, role, slugs in STAFF:
+        teams = [team_by_slug(s) for s in slugs]
+        user: User | None = find_user_by_email(email)
+        if user is None:
+            created["users"] += 1
+            create_user(email=email, display_name=name, rank=rank, role=role, teams=teams, password=DEMO_PASSWORD)
+        elif user.password_hash is None:
+            set_password(user, DEMO_PASSWORD)
+    return created
+
+
+@demo_cli.command("load")
+def load_command():
+    """Load demo teams and staff (safe to run again)."""
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("Demo data is not loaded in production mode.")
+    created = load_demo()
+    db.session.commit()
+    click.echo(f"Demo data ready: {created['teams']} teams and {created['users']} staff added.")

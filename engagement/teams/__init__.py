@@ -1,0 +1,1 @@
+"""Neighbourhood policing teams: the scope of most records, and how residents find theirs."""
