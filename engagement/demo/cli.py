@@ -39,10 +39,16 @@ def load_demo() -> dict[str, int]:
 
 
 @demo_cli.command("load")
-def load_command():
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has teams (used by `make run`).")
+def load_command(if_empty: bool):
     """Load demo teams and staff (safe to run again)."""
+    from engagement.teams.models import Team
+
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("Demo data is not loaded in production mode.")
+    if if_empty and db.session.scalar(db.select(Team.id).limit(1)) is not None:
+        click.echo("The database already has data; demo data not loaded.")
+        return
     created = load_demo()
     db.session.commit()
     click.echo(f"Demo data ready: {created['teams']} teams and {created['users']} staff added.")

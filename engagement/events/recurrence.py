@@ -39,27 +39,12 @@ POSITIONS = (1, 2, 3, 4, -1)
 CUSTOM_DESCRIPTION = "Repeats (custom rule)"
 
 _DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_NAMES = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # fmt: skip
 _MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
-_POSITION_WORDS = {
-    1: "first",
-    2: "second",
-    3: "third",
-    4: "fourth",
-    5: "fifth",
-    -1: "last",
-}
+_POSITION_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}  # fmt: skip
 _RECURRENCE_ID_RE = re.compile(r"\d{8}T\d{6}")
 _UNTIL_RE = re.compile(r"(\d{8}T\d{6})(Z?)")
 _BYDAY_RE = re.compile(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)")
@@ -103,16 +88,12 @@ def utc_to_local(aware: datetime, tz: ZoneInfo = LONDON) -> datetime:
 
 
 def local_time_problem(naive: datetime, tz: ZoneInfo = LONDON) -> str | None:
-    """ "nonexistent", "ambiguous" or None, so forms can warn about clock changes."""
+    """Flag "nonexistent" or "ambiguous" wall times (else None) so forms can warn."""
     _require_naive(naive, "Local time")
     if utc_to_local(local_to_utc(naive, tz), tz).replace(tzinfo=None) != naive:
         return "nonexistent"
-    if (
-        naive.replace(tzinfo=tz, fold=0).utcoffset()
-        != naive.replace(tzinfo=tz, fold=1).utcoffset()
-    ):
-        return "ambiguous"
-    return None
+    offsets = {naive.replace(tzinfo=tz, fold=f).utcoffset() for f in (0, 1)}
+    return "ambiguous" if len(offsets) > 1 else None
 
 
 def format_uk_date(day: date) -> str:
@@ -142,10 +123,8 @@ def local_time_problem_message(naive: datetime, tz: ZoneInfo = LONDON) -> str | 
 
 
 def _ordinal(n: int) -> str:
-    suffix = (
-        "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    )
-    return f"{n}{suffix}"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else suffix}"
 
 
 def _weekday_positions(day: date) -> set[int]:
@@ -166,42 +145,29 @@ class RepeatPattern:
     count: int | None = None
 
     def __post_init__(self) -> None:
+        problem = None
+        position, count, until = self.weekday_position, self.count, self.until
         if self.kind not in KINDS:
-            raise RecurrenceError("Choose how often the event repeats.")
-        if self.kind == "monthly_by_weekday" and (
-            type(self.weekday_position) is not int
-            or self.weekday_position not in POSITIONS
-        ):
-            raise RecurrenceError(
-                "Choose which week of the month: first, second, third, fourth or last."
-            )
-        if self.until is None and self.count is None:
-            raise RecurrenceError(
-                "Choose an end date or a number of times for the repeats."
-            )
-        if self.until is not None and self.count is not None:
-            raise RecurrenceError(
-                "Choose either an end date or a number of times, not both."
-            )
-        if self.count is not None and (
-            type(self.count) is not int or not 1 <= self.count <= MAX_COUNT
-        ):
-            raise RecurrenceError(
-                f"The number of times must be between 1 and {MAX_COUNT}."
-            )
-        if self.until is not None and (
-            isinstance(self.until, datetime) or not isinstance(self.until, date)
-        ):
-            raise RecurrenceError("The end date is not a valid date.")
+            problem = "Choose how often the event repeats."
+        elif self.kind == "monthly_by_weekday" and (type(position) is not int or position not in POSITIONS):
+            problem = "Choose which week of the month: first, second, third, fourth or last."
+        elif until is None and count is None:
+            problem = "Choose an end date or a number of times for the repeats."
+        elif until is not None and count is not None:
+            problem = "Choose either an end date or a number of times, not both."
+        elif count is not None and (type(count) is not int or not 1 <= count <= MAX_COUNT):
+            problem = f"The number of times must be between 1 and {MAX_COUNT}."
+        elif until is not None and (isinstance(until, datetime) or not isinstance(until, date)):
+            problem = "The end date is not a valid date."
+        if problem:
+            raise RecurrenceError(problem)
 
     def check_start(self, first: date) -> None:
         """Limits that depend on the first date, which the pattern alone cannot know."""
         if self.until is None:
             return
         if self.until < first:
-            raise RecurrenceError(
-                f"The end date cannot be before the first date ({format_uk_date(first)})."
-            )
+            raise RecurrenceError(f"The end date cannot be before the first date ({format_uk_date(first)}).")
         latest = first + relativedelta(years=MAX_SPAN_YEARS)
         if self.until > latest:
             raise RecurrenceError(
@@ -214,9 +180,7 @@ def _format_until(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def build_rrule(
-    pattern: RepeatPattern, dtstart_local: datetime, tz: ZoneInfo = LONDON
-) -> str:
+def build_rrule(pattern: RepeatPattern, dtstart_local: datetime, tz: ZoneInfo = LONDON) -> str:
     """RRULE text (no "RRULE:" prefix) whose first occurrence is dtstart_local itself."""
     _require_naive(dtstart_local, "dtstart_local")
     pattern.check_start(dtstart_local.date())
@@ -246,9 +210,7 @@ def build_rrule(
     return ";".join(parts)
 
 
-def pattern_warnings(
-    pattern: RepeatPattern, dtstart_local: datetime, tz: ZoneInfo = LONDON
-) -> list[str]:
+def pattern_warnings(pattern: RepeatPattern, dtstart_local: datetime, tz: ZoneInfo = LONDON) -> list[str]:
     """Things worth telling the officer before saving: skipped months, clock changes, one-offs."""
     warnings = []
     day = dtstart_local.day
@@ -260,9 +222,7 @@ def pattern_warnings(
             f"28th, or repeat on the last {weekday} of the month instead."
         )
     try:
-        starts = occurrence_local_starts(
-            build_rrule(pattern, dtstart_local, tz), dtstart_local, tz=tz
-        )
+        starts = occurrence_local_starts(build_rrule(pattern, dtstart_local, tz), dtstart_local, tz=tz)
     except RecurrenceError:
         return warnings
     if len(starts) == 1:
@@ -291,9 +251,7 @@ def _parse(rule: str) -> dict[str, str]:
             raise RecurrenceError("The repeat rule is not valid.")
         parts[name] = value
     if "FREQ" not in parts:
-        raise RecurrenceError(
-            "The repeat rule is not valid: it does not say how often."
-        )
+        raise RecurrenceError("The repeat rule is not valid: it does not say how often.")
     if "UNTIL" in parts and "COUNT" in parts:
         raise RecurrenceError("A repeat rule cannot have both an end date and a count.")
     return parts
@@ -315,19 +273,13 @@ def _until_utc(parts: dict[str, str], tz: ZoneInfo) -> datetime | None:
     return value.replace(tzinfo=UTC) if match.group(2) else local_to_utc(value, tz)
 
 
-def _fast_forward(
-    rule: RRule, parts: dict[str, str], dtstart: datetime, target: datetime
-) -> RRule:
-    """Move DTSTART forward by whole periods (never past target) so far-off windows are cheap.
+def _fast_forward(rule: RRule, parts: dict[str, str], dtstart: datetime, target: datetime) -> RRule:
+    """Move DTSTART on by whole periods (not past target) so far-off windows stay cheap.
 
-    Only for rules without COUNT, and only shifts that keep the weekday, day of
-    month and period alignment, so every occurrence from the new DTSTART is unchanged.
+    Only without COUNT, and only shifts that keep weekday, day of month and period
+    alignment, so every occurrence from the new DTSTART is unchanged.
     """
-    if (
-        "COUNT" in parts
-        or target <= dtstart
-        or not parts.get("INTERVAL", "1").isdigit()
-    ):
+    if "COUNT" in parts or target <= dtstart or not parts.get("INTERVAL", "1").isdigit():
         return rule
     freq, interval = parts["FREQ"], max(int(parts.get("INTERVAL", "1")), 1)
     days = (target - dtstart).days
@@ -353,17 +305,10 @@ def _shifted(value: datetime, delta: timedelta) -> datetime:
 
 
 def _local_starts(
-    rule_text: str,
-    dtstart: datetime,
-    tz: ZoneInfo,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    rule_text: str, dtstart: datetime, tz: ZoneInfo, start: datetime | None = None, end: datetime | None = None
 ) -> list[datetime]:
     """Naive local starts, in wall-clock order, with start <= instant < end and instant <= UNTIL."""
     _require_naive(dtstart, "dtstart_local")
-    for bound, what in ((start, "start"), (end, "end")):
-        if bound is not None:
-            _require_aware(bound, what)
     parts = _parse(rule_text)
     until = _until_utc(parts, tz)
     if end is None and until is None and "COUNT" not in parts:
@@ -371,14 +316,10 @@ def _local_starts(
     if until is not None and until < local_to_utc(dtstart, tz):
         raise RecurrenceError("The repeat rule ends before the first date.")
     try:
-        rule = rrulestr(
-            _join({k: v for k, v in parts.items() if k != "UNTIL"}), dtstart=dtstart
-        )
+        rule = rrulestr(_join({k: v for k, v in parts.items() if k != "UNTIL"}), dtstart=dtstart)
         if until is not None:
             # dateutil wants a naive UNTIL here; give it slack and filter exactly below.
-            rule = rule.replace(
-                until=utc_to_local(until, tz).replace(tzinfo=None) + _SLACK
-            )
+            rule = rule.replace(until=utc_to_local(until, tz).replace(tzinfo=None) + _SLACK)
         first = next(iter(rule), None)
     except (ValueError, TypeError, IndexError, OverflowError) as exc:
         raise RecurrenceError("The repeat rule is not valid.") from exc
@@ -400,12 +341,6 @@ def _local_starts(
     return result
 
 
-def _exdate_key(value: datetime, tz: ZoneInfo) -> datetime:
-    return (
-        value if value.tzinfo is None else utc_to_local(value, tz).replace(tzinfo=None)
-    )
-
-
 def occurrence_local_starts(
     rrule: str,
     dtstart_local: datetime,
@@ -415,13 +350,9 @@ def occurrence_local_starts(
     exdates_local: Iterable[datetime] = (),
     tz: ZoneInfo = LONDON,
 ) -> list[datetime]:
-    """Like expand() but naive local wall times in wall order; the window is optional if the rule ends."""
-    excluded = {_exdate_key(value, tz) for value in exdates_local}
-    return [
-        s
-        for s in _local_starts(rrule, dtstart_local, tz, start, end)
-        if s not in excluded
-    ]
+    """Like expand() but naive local wall times in wall order; window optional if the rule ends."""
+    excluded = {x if x.tzinfo is None else x.astimezone(tz).replace(tzinfo=None) for x in exdates_local}
+    return [s for s in _local_starts(rrule, dtstart_local, tz, start, end) if s not in excluded]
 
 
 def expand(
@@ -437,15 +368,11 @@ def expand(
 
     Exdates are matched as naive local wall times, as EXDATE;TZID=... would be.
     """
-    locals_ = occurrence_local_starts(
-        rrule, dtstart_local, start=start, end=end, exdates_local=exdates_local, tz=tz
-    )
+    locals_ = occurrence_local_starts(rrule, dtstart_local, start=start, end=end, exdates_local=exdates_local, tz=tz)
     return sorted(local_to_utc(value, tz) for value in locals_)
 
 
-def count_occurrences(
-    rrule: str, dtstart_local: datetime, tz: ZoneInfo = LONDON
-) -> int | None:
+def count_occurrences(rrule: str, dtstart_local: datetime, tz: ZoneInfo = LONDON) -> int | None:
     """How many dates the rule makes before EXDATEs; None if it never ends."""
     parts = _parse(rrule)
     if "COUNT" not in parts and "UNTIL" not in parts:
@@ -482,12 +409,7 @@ def describe_rrule(rrule: str, dtstart_local: datetime, tz: ZoneInfo = LONDON) -
         if not monthday.isdigit() or not 1 <= int(monthday) <= 31:
             return CUSTOM_DESCRIPTION
         text = f"Monthly on the {_ordinal(int(monthday))}"
-    elif (
-        freq == "MONTHLY"
-        and interval == "1"
-        and bymonthday is None
-        and position in POSITIONS
-    ):
+    elif freq == "MONTHLY" and interval == "1" and not bymonthday and position in POSITIONS:
         text = f"Every {_POSITION_WORDS[position]} {day_name} of the month"
     else:
         return CUSTOM_DESCRIPTION
@@ -499,10 +421,8 @@ def describe_rrule(rrule: str, dtstart_local: datetime, tz: ZoneInfo = LONDON) -
     elif until is not None:
         last = utc_to_local(until, tz).replace(tzinfo=None)
         # Name the last day that can hold an occurrence, e.g. after a split.
-        last_day = (
-            last.date() if last.time() >= dtstart_local.time() else last.date() - _SLACK
-        )
-        text += f" until {format_uk_date(last_day)}"
+        late_enough = last.time() >= dtstart_local.time()
+        text += f" until {format_uk_date(last.date() - (timedelta(0) if late_enough else _SLACK))}"
     return text
 
 
@@ -530,17 +450,12 @@ def split_rrule(
     _require_naive(at_local, "at_local")
     parts = _parse(rrule)
     bounded = "COUNT" in parts or "UNTIL" in parts
-    if bounded:
-        original = _local_starts(rrule, dtstart_local, tz)
-    else:
-        instant = local_to_utc(at_local, tz)
-        original = _local_starts(
-            rrule, dtstart_local, tz, instant, instant + _ONE_SECOND
-        )
+    instant = local_to_utc(at_local, tz)
+    window = () if bounded else (instant, instant + _ONE_SECOND)
+    original = _local_starts(rrule, dtstart_local, tz, *window)
     if at_local not in original:
         raise RecurrenceError(
-            f"{format_uk_date(at_local.date())} at {at_local:%H:%M} is not one of the dates "
-            "in this series."
+            f"{format_uk_date(at_local.date())} at {at_local:%H:%M} is not one of the dates in this series."
         )
     if at_local == dtstart_local:
         return None, rrule
@@ -551,9 +466,7 @@ def split_rrule(
         new["COUNT"] = str(int(parts["COUNT"]) - original.index(at_local))
     old_rule, new_rule = _join(old), _join(new)
     if bounded:
-        halves = _local_starts(old_rule, dtstart_local, tz) + _local_starts(
-            new_rule, at_local, tz
-        )
-        if halves != original:
+        old_starts = _local_starts(old_rule, dtstart_local, tz)
+        if old_starts + _local_starts(new_rule, at_local, tz) != original:
             raise RecurrenceError("This repeat pattern cannot be split at that date.")
     return old_rule, new_rule

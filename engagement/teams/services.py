@@ -15,7 +15,7 @@ from engagement.teams.models import AREAS, Team, TeamPostcode
 
 OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
 FULL_POSTCODE = re.compile(rf"^({OUTWARD}) ?([0-9])([A-Z]{{2}})$")
-SECTOR = re.compile(rf"^({OUTWARD}) ?([0-9])$")
+SECTOR = re.compile(rf"^({OUTWARD}) ([0-9])$")  # the space is required: "B16" is a district
 DISTRICT = re.compile(rf"^({OUTWARD})$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -130,9 +130,7 @@ def test_weekly_series_keeps_local_time_across_both_clock_changes():
 
 def test_first_tuesday_monthly_until_end_of_july():
     dtstart = datetime(2026, 10, 6, 18, 0)
-    rule = build_rrule(
-        RepeatPattern("monthly_by_weekday", 1, until=date(2027, 7, 31)), dtstart
-    )
+    rule = build_rrule(RepeatPattern("monthly_by_weekday", 1, until=date(2027, 7, 31)), dtstart)
     assert rule == "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20270731T225959Z"
     local_days = [s.date() for s in occurrence_local_starts(rule, dtstart)]
     assert local_days == [
@@ -214,20 +212,13 @@ def test_monthly_31st_skips_months_without_one():
 
 
 def test_pattern_warnings_for_plain_and_awkward_patterns():
-    assert (
-        pattern_warnings(RepeatPattern("weekly", count=5), datetime(2026, 9, 1, 18))
-        == []
+    assert pattern_warnings(RepeatPattern("weekly", count=5), datetime(2026, 9, 1, 18)) == []
+    assert pattern_warnings(RepeatPattern("monthly_by_date", count=3), datetime(2026, 9, 29, 18))[0].startswith(
+        "Months without a 29th are skipped"
     )
-    assert pattern_warnings(
-        RepeatPattern("monthly_by_date", count=3), datetime(2026, 9, 29, 18)
-    )[0].startswith("Months without a 29th are skipped")
-    once = pattern_warnings(
-        RepeatPattern("weekly", until=date(2026, 9, 5)), datetime(2026, 9, 1)
-    )
+    once = pattern_warnings(RepeatPattern("weekly", until=date(2026, 9, 5)), datetime(2026, 9, 1))
     assert once == ["With this end date the event only happens once."]
-    sunday_night = pattern_warnings(
-        RepeatPattern("weekly", count=4), datetime(2026, 10, 11, 1, 30)
-    )
+    sunday_night = pattern_warnings(RepeatPattern("weekly", count=4), datetime(2026, 10, 11, 1, 30))
     assert sunday_night == [local_time_problem_message(datetime(2026, 10, 25, 1, 30))]
 
 
@@ -242,9 +233,7 @@ def test_build_rrule_rejects_aware_dtstart():
 def test_exdates_are_removed():
     dtstart = datetime(2026, 9, 1, 18, 0)
     rule = build_rrule(RepeatPattern("weekly", count=4), dtstart)
-    starts = expand_all(
-        rule, dtstart, exdates=[datetime(2026, 9, 8, 18), datetime(2026, 9, 9, 18)]
-    )
+    starts = expand_all(rule, dtstart, exdates=[datetime(2026, 9, 8, 18), datetime(2026, 9, 9, 18)])
     assert starts == [utc(2026, 9, 1, 17), utc(2026, 9, 15, 17), utc(2026, 9, 22, 17)]
 
 
@@ -253,9 +242,7 @@ def test_window_start_inclusive_end_exclusive():
     rule = build_rrule(RepeatPattern("weekly", count=4), dtstart)
     got = expand(rule, dtstart, start=utc(2026, 9, 8, 17), end=utc(2026, 9, 22, 17))
     assert got == [utc(2026, 9, 8, 17), utc(2026, 9, 15, 17)]
-    assert expand(
-        rule, dtstart, start=utc(2026, 9, 8, 17, 0, 1), end=utc(2026, 9, 22, 17, 0, 1)
-    ) == [
+    assert expand(rule, dtstart, start=utc(2026, 9, 8, 17, 0, 1), end=utc(2026, 9, 22, 17, 0, 1)) == [
         utc(2026, 9, 15, 17),
         utc(2026, 9, 22, 17),
     ]
@@ -306,13 +293,7 @@ def test_far_future_window_is_fast_and_exact():
 def test_windowed_expansion_matches_expanding_from_the_start(rule, dtstart):
     start, end = utc(2031, 3, 1), utc(2033, 11, 1)
     # With no window start nothing is skipped, so this is the slow reference answer.
-    reference = [
-        s
-        for s in (
-            local_to_utc(x) for x in occurrence_local_starts(rule, dtstart, end=end)
-        )
-        if s >= start
-    ]
+    reference = [s for s in (local_to_utc(x) for x in occurrence_local_starts(rule, dtstart, end=end)) if s >= start]
     assert reference
     assert expand(rule, dtstart, start=start, end=end) == sorted(reference)
 
@@ -400,40 +381,26 @@ def test_until_limits_depend_on_the_first_date():
     dtstart = datetime(2026, 10, 6, 18)
     with pytest.raises(RecurrenceError) as caught:
         build_rrule(RepeatPattern("weekly", until=date(2026, 10, 5)), dtstart)
-    assert (
-        str(caught.value)
-        == "The end date cannot be before the first date (Tuesday 6 October 2026)."
-    )
+    assert str(caught.value) == "The end date cannot be before the first date (Tuesday 6 October 2026)."
     with pytest.raises(RecurrenceError) as caught:
         build_rrule(RepeatPattern("weekly", until=date(2028, 10, 7)), dtstart)
     assert str(caught.value) == (
         "The end date must be within 2 years of the first date (no later than Friday 6 October 2028)."
     )
-    assert build_rrule(
-        RepeatPattern("weekly", until=date(2028, 10, 6)), dtstart
-    ).endswith("UNTIL=20281006T225959Z")
-    assert build_rrule(
-        RepeatPattern("weekly", until=date(2026, 10, 6)), dtstart
-    ).endswith("UNTIL=20261006T225959Z")
+    assert build_rrule(RepeatPattern("weekly", until=date(2028, 10, 6)), dtstart).endswith("UNTIL=20281006T225959Z")
+    assert build_rrule(RepeatPattern("weekly", until=date(2026, 10, 6)), dtstart).endswith("UNTIL=20261006T225959Z")
 
 
 def test_monthly_by_weekday_position_must_match_first_date():
     with pytest.raises(RecurrenceError) as caught:
-        build_rrule(
-            RepeatPattern("monthly_by_weekday", 1, count=3), datetime(2026, 10, 13, 18)
-        )
+        build_rrule(RepeatPattern("monthly_by_weekday", 1, count=3), datetime(2026, 10, 13, 18))
     assert str(caught.value) == (
-        "The first date must itself be the first Tuesday of the month "
-        "(Tuesday 13 October 2026 is the second Tuesday)."
+        "The first date must itself be the first Tuesday of the month (Tuesday 13 October 2026 is the second Tuesday)."
     )
     with pytest.raises(RecurrenceError, match="must itself be the last Tuesday"):
-        build_rrule(
-            RepeatPattern("monthly_by_weekday", -1, count=3), datetime(2026, 10, 20, 18)
-        )
+        build_rrule(RepeatPattern("monthly_by_weekday", -1, count=3), datetime(2026, 10, 20, 18))
     # 27 October 2026 is both the fourth and the last Tuesday.
-    fourth = build_rrule(
-        RepeatPattern("monthly_by_weekday", 4, count=3), datetime(2026, 10, 27, 18)
-    )
+    fourth = build_rrule(RepeatPattern("monthly_by_weekday", 4, count=3), datetime(2026, 10, 27, 18))
     assert fourth == "FREQ=MONTHLY;BYDAY=4TU;COUNT=3"
 
 
@@ -595,9 +562,7 @@ def test_split_at_a_date_that_is_not_an_occurrence():
         datetime(2026, 9, 8, 19),
         datetime(2026, 10, 6, 18),
     ):
-        with pytest.raises(
-            RecurrenceError, match="is not one of the dates in this series"
-        ):
+        with pytest.raises(RecurrenceError, match="is not one of the dates in this series"):
             split_rrule(rule, dtstart, at)
     with pytest.raises(RecurrenceError, match="is not one of the dates in this series"):
         split_rrule("FREQ=WEEKLY;BYDAY=TU", dtstart, datetime(2026, 9, 9, 18))
@@ -628,9 +593,7 @@ def client_starts(rule, dtstart, exdates, start, end):
     parsed = icalendar.Calendar.from_ical(data)
     found = {
         occurrence["DTSTART"].dt.astimezone(UTC)
-        for occurrence in recurring_ical_events.of(parsed).between(
-            start - timedelta(days=1), end
-        )
+        for occurrence in recurring_ical_events.of(parsed).between(start - timedelta(days=1), end)
     }
     return {instant for instant in found if start <= instant < end}
 
