@@ -1,0 +1,126 @@
+"""Role x URL matrix: every /staff route, walked from app.url_map, as every kind of user.
+
+A new staff route must be registered with `staff_route` (which records its access
+level) and have sample URL arguments below, or this test fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engagement.core.mail import queue_email
+from tests.conftest import csrf_token
+
+STAFF_PREFIX = "/staff"
+
+# Which access levels each kind of user passes. "outsider" is an officer of another team.
+ALLOWED = {
+    "admin": {"staff", "team", "coordinator", "admin"},
+    "coordinator": {"staff", "team", "coordinator"},
+    "member": {"staff", "team"},
+    "outsider": {"staff"},
+}
+
+
+# The reviewed decision for every staff endpoint. A new route must be added here.
+EXPECTED_ACCESS = {
+    "teams.staff_home": "staff",
+    "teams.staff_teams": "staff",
+    "teams.staff_team": "team",
+    "teams.team_new": "admin",
+    "teams.team_edit": "admin",
+    "accounts.users": "admin",
+    "accounts.user_new": "admin",
+    "accounts.user_edit": "admin",
+    "core.audit_log": "admin",
+    "core.outbox": "admin",
+    "core.outbox_message": "admin",
+}
+
+
+@pytest.fixture
+def world(app, db, make_team, make_user):
+    team_a = make_team(name="Ladywood", coverage=["B1"])
+    team_b = make_team(name="Foleshill", area="Coventry", coverage=["CV6"])
+    users = {
+        "admin": make_user(role="admin"),
+        "coordinator": make_user(role="coordinator"),
+        "member": make_user(role="officer", teams=[team_a]),
+        "outsider": make_user(role="officer", teams=[team_b]),
+    }
+    message = queue_email("someone@example.org", "Hello", "Body")
+    db.session.commit()
+    return {"team": team_a, "users": users, "message": message}
+
+
+@pytest.fixture
+def url_samples(world):
+    """A value for every URL argument a staff route can take; all records belong to team A.
+
+    Feature packages add their own records here when they add staff routes."""
+    return {
+        "slug": world["team"].slug,
+        "user_id": world["users"]["member"].id,
+        "message_id": world["message"].id,
+    }
+
+
+def staff_rules(app):
+    return sorted((r for r in app.url_map.iter_rules() if r.rule.startswith(STAFF_PREFIX)), key=lambda r: r.rule)
+
+
+def _request(client, rule, url):
+    if "GET" in rule.methods:
+        return "GET", client.get(url)
+    return "POST", client.post(url, data={"csrf_token": csrf_token(client)})
+
+
+def test_every_staff_route_declares_access_and_has_samples(app, url_samples):
+    rules = staff_rules(app)
+    assert len(rules) >= 10
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "access", None), f"{rule.rule} is not registered with staff_route()"
+        missing = set(rule.arguments) - set(url_samples)
+        assert not missing, f"{rule.rule}: add sample values for {missing} to url_samples"
+        assert EXPECTED_ACCESS.get(rule.endpoint) == view.access, (
+            f"{rule.endpoint} declares access {view.access!r}; record the intended level in EXPECTED_ACCESS"
+        )
+
+
+def test_role_by_url_matrix(app, world, url_samples):
+    from tests.conftest import login
+
+    failures = []
+    rules = staff_rules(app)
+    with app.test_request_context():
+        from flask import url_for
+
+        urls = [(rule, url_for(rule.endpoint, **{a: url_samples[a] for a in rule.arguments})) for rule in rules]
+
+    anonymous = app.test_client()
+    for rule, url in urls:
+        method, response = _request(anonymous, rule, url)
+        if response.status_code != 302 or "/login" not in response.headers.get("Location", ""):
+            failures.append(f"anonymous {method} {url}: {response.status_code}, expected redirect to login")
+
+    for who, user in world["users"].items():
+        client = app.test_client()
+        login(client, user)
+        for rule, url in urls:
+            access = app.view_functions[rule.endpoint].access
+            method, response = _request(client, rule, url)
+            if access in ALLOWED[who]:
+                ok = response.status_code == 200 if method == "GET" else response.status_code in (200, 302, 400, 422)
+                if not ok:
+                    failures.append(f"{who} {method} {url} ({access}): {response.status_code}, expected allowed")
+            elif response.status_code != 403:
+                failures.append(f"{who} {method} {url} ({access}): {response.status_code}, expected 403")
+    assert failures == []
+
+
+def test_missing_records_are_404_not_500(app, world, login_as, client):
+    login_as(world["users"]["admin"])
+    assert client.get("/staff/teams/atlantis").status_code == 404
+    assert client.get("/staff/users/999999").status_code == 404
+    assert client.get("/staff/mail/999999").status_code == 404
