@@ -193,3 +193,11 @@ def post_form(client):
         return client.post(url, data=payload, **kwargs)
 
     return do
+
+
+def email_text(raw: bytes) -> str:
+    """The decoded plain-text body of a queued message, as a mail client shows it."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    return message_from_bytes(raw, policy=default).get_body(("plain",)).get_content()

@@ -22,9 +22,18 @@ from engagement.extensions import db
 DEMO_EMAILS = frozenset({"admin@example.org", "coordinator@example.org", "officer@example.org"})
 DEMO_PASSWORD = "demo-password"
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
-# Verifying against a dummy hash when the email is unknown keeps the timing the same.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_HASHERS: dict[bool, tuple[PasswordHasher, str]] = {}
+
+
+def _argon2() -> tuple[PasswordHasher, str]:
+    """The hasher plus a dummy hash: verifying the dummy when the email is unknown keeps timing equal.
+
+    Tests use argon2's low-cost profile (same algorithm, less memory and time)."""
+    cheap = bool(current_app.config.get("TESTING"))
+    if cheap not in _HASHERS:
+        hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if cheap else PasswordHasher()
+        _HASHERS[cheap] = (hasher, hasher.hash("not-a-real-password"))
+    return _HASHERS[cheap]
 
 
 class LoginFailed(DomainError):
@@ -49,7 +58,7 @@ def check_password_rules(password: str) -> None:
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _argon2()[0].hash(password)
     user.session_token = new_session_token()  # signs out every other session
 
 
@@ -103,8 +112,9 @@ def authenticate(email: str, password: str) -> User:
     if user is not None and user.email in DEMO_EMAILS and not current_app.config["DEMO_ACCOUNTS_ALLOWED"]:
         audit.record("user.login_refused", actor_label=user.email, target=user, summary="demo account in production")
         raise LoginFailed("Demo accounts cannot sign in to this site.")
+    hasher, dummy = _argon2()
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
+        hasher.verify(user.password_hash if user and user.password_hash else dummy, password or "")
         ok = user is not None and user.password_hash is not None
     except (VerificationError, InvalidHashError):
         ok = False
@@ -112,8 +122,8 @@ def authenticate(email: str, password: str) -> User:
         audit.record("user.login_failed", actor_label=(email or "")[:255], summary="wrong email or password"
                      if not ok else "inactive account")
         raise LoginFailed(generic if ok is False else "This account has been switched off. Ask your administrator.")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     user.last_login_at = utcnow()
     audit.record("user.login", actor=user, target=user, summary="signed in")
     return user

@@ -1,0 +1,41 @@
+from engagement.accounts.models import User
+from engagement.demo.cli import load_demo
+from engagement.teams.models import AREAS, Team
+from tests.conftest import csrf_token
+
+
+def test_demo_load_is_idempotent_and_realistic(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    teams = db.session.scalars(db.select(Team)).all()
+    users = db.session.scalar(db.select(db.func.count(User.id)))
+    assert len(teams) >= 12
+    assert {t.area for t in teams} == set(AREAS)
+    assert all(not t.name.lower().startswith("team ") and t.coverage for t in teams)
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0 and "0 teams and 0 staff added" in second.output
+    assert db.session.scalar(db.select(db.func.count(Team.id))) == len(teams)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == users
+    assert "already has data" in runner.invoke(args=["demo", "load", "--if-empty"]).output
+
+
+def test_documented_demo_logins_work(app, db, client):
+    load_demo()
+    db.session.commit()
+    officer = db.session.scalar(db.select(User).where(User.email == "officer@example.org"))
+    first_team = officer.teams[0]
+    assert first_team.slug == "ladywood"
+    for email, role in [("admin@example.org", "admin"), ("coordinator@example.org", "coordinator"),
+                        ("officer@example.org", "officer")]:
+        fresh = app.test_client()
+        response = fresh.post("/login", data={"csrf_token": csrf_token(fresh), "email": email,
+                                              "password": "demo-password"})
+        assert response.status_code == 302, email
+        assert db.session.scalar(db.select(User.role).where(User.email == email)) == role
+
+
+def test_demo_refused_in_production(app):
+    app.config["PRODUCTION"] = True
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "not loaded in production" in result.output
