@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g
 from flask_wtf.csrf import generate_csrf
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engagement.config import load_config
 from engagement.extensions import csrf, db, limiter, login_manager, migrate
@@ -21,6 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(app.instance_path, config))
+    if app.config["TRUSTED_PROXIES"]:
+        # Rate limits and audit IPs need the client's address, not the proxy's.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -57,3 +57,18 @@ def test_unknown_app_env_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "staging")
     with pytest.raises(ConfigError, match="APP_ENV must be"):
         load_config(str(tmp_path))
+
+
+def test_trusted_proxy_gives_the_client_address(tmp_path):
+    from tests.conftest import make_test_app
+
+    app = make_test_app(f"sqlite:///{tmp_path}/p.db", tmp_path, TRUSTED_PROXIES=1)
+
+    @app.get("/_ip")
+    def ip():
+        from flask import request
+
+        return request.remote_addr
+
+    response = app.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_data(as_text=True) == "203.0.113.9"
