@@ -12,10 +12,9 @@ import re
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-from flask.testing import FlaskClient
 
 from engagement import create_app
 from engagement.config import normalise_database_url
@@ -156,8 +155,14 @@ def make_user(db):
 
     def factory(role="officer", teams=(), email=None, password="correct-horse-battery", **kwargs):
         n = next(counter)
-        user = create_user(email=email or f"{role}{n}@example.org", display_name=kwargs.pop("display_name", f"{role.title()} {n}"),
-                           role=role, teams=teams, password=password, rank=kwargs.pop("rank", "PC"))
+        user = create_user(
+            email=email or f"{role}{n}@example.org",
+            display_name=kwargs.pop("display_name", f"{role.title()} {n}"),
+            role=role,
+            teams=teams,
+            password=password,
+            rank=kwargs.pop("rank", "PC"),
+        )
         db.session.commit()
         return user
 

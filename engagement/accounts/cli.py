@@ -37,8 +37,9 @@ def create_user_command(email, display_name, role, rank, team_slugs, password_st
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = services.create_user(email=email, display_name=display_name, role=role, rank=rank, teams=teams,
-                                    password=password)
+        user = services.create_user(
+            email=email, display_name=display_name, role=role, rank=rank, teams=teams, password=password
+        )
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc

@@ -29,19 +29,28 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         description="At least 10 characters. A few random words make a strong password.",
-        validators=[DataRequired("Enter a new password"), Length(min=10, max=128, message="Password must be 10 to 128 characters")],
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(min=10, max=128, message="Password must be 10 to 128 characters"),
+        ],
     )
     confirm = PasswordField(
         "Confirm new password",
-        validators=[DataRequired("Confirm your new password"), EqualTo("password", message="The passwords do not match")],
+        validators=[
+            DataRequired("Confirm your new password"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
     )
 
 
 class UserForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Length(max=320)])
     display_name = StringField("Full name", validators=[DataRequired("Enter the person's name"), Length(max=120)])
-    rank = StringField("Rank or job title", description="Shown to residents, for example PC, PCSO or Sergeant.",
-                       validators=[Length(max=80)])
+    rank = StringField(
+        "Rank or job title",
+        description="Shown to residents, for example PC, PCSO or Sergeant.",
+        validators=[Length(max=80)],
+    )
     role = SelectField("Role", choices=list(ROLE_LABELS.items()))
     teams = MultiCheckboxField("Teams", coerce=int, description="Officers can only manage their own teams' records.")
     active = BooleanField("Account is active", default=True)

@@ -20,7 +20,7 @@ from engagement.core.tokens import InvalidToken, make_token, read_token
 from engagement.extensions import db
 
 DEMO_EMAILS = frozenset({"admin@example.org", "coordinator@example.org", "officer@example.org"})
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo login, refused in production
 MIN_PASSWORD_LENGTH = 10
 _HASHERS: dict[bool, tuple[PasswordHasher, str]] = {}
 
@@ -88,18 +88,32 @@ def update_user(user: User, *, actor, display_name, rank, role, teams, active) -
     if role not in ROLES:
         raise DomainError(f"Role must be one of: {', '.join(ROLES)}", field="role")
     if actor is not None and actor.id == user.id and (role != user.role or not active):
-        raise DomainError("You cannot change your own role or deactivate yourself. Ask another administrator.", field="role")
+        raise DomainError(
+            "You cannot change your own role or deactivate yourself. Ask another administrator.", field="role"
+        )
     if user.role != role:
-        audit.record("user.role_change", actor=actor, target=user, summary=f"{user.email}: {user.role} → {role}",
-                     old=user.role, new=role)
+        audit.record(
+            "user.role_change",
+            actor=actor,
+            target=user,
+            summary=f"{user.email}: {user.role} → {role}",
+            old=user.role,
+            new=role,
+        )
     if user.active != active:
         audit.record("user.activate" if active else "user.deactivate", actor=actor, target=user, summary=user.email)
         user.session_token = new_session_token()
     old_teams = {t.slug for t in user.teams}
     new_teams = {t.slug for t in teams}
     if old_teams != new_teams:
-        audit.record("user.teams_change", actor=actor, target=user, summary=user.email,
-                     old=sorted(old_teams), new=sorted(new_teams))
+        audit.record(
+            "user.teams_change",
+            actor=actor,
+            target=user,
+            summary=user.email,
+            old=sorted(old_teams),
+            new=sorted(new_teams),
+        )
     user.display_name, user.rank, user.role, user.active = display_name.strip(), (rank or "").strip(), role, active
     user.teams = list(teams)
     return user
@@ -119,8 +133,11 @@ def authenticate(email: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or not user.active:
-        audit.record("user.login_failed", actor_label=(email or "")[:255], summary="wrong email or password"
-                     if not ok else "inactive account")
+        audit.record(
+            "user.login_failed",
+            actor_label=(email or "")[:255],
+            summary="wrong email or password" if not ok else "inactive account",
+        )
         raise LoginFailed(generic if ok is False else "This account has been switched off. Ask your administrator.")
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
@@ -146,8 +163,9 @@ def request_password_reset(email: str) -> None:
     token = make_token("password-reset", {"uid": user.id, "fp": _password_fingerprint(user)})
     link = url_for("accounts.reset_password", token=token, _external=True)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_templated(user.email, "Reset your password", "accounts/email/reset_password", user=user, link=link,
-                    minutes=minutes)
+    queue_templated(
+        user.email, "Reset your password", "accounts/email/reset_password", user=user, link=link, minutes=minutes
+    )
     audit.record("user.password_reset_requested", actor_label=user.email, target=user)
 
 

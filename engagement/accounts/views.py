@@ -137,9 +137,14 @@ def user_new():
     form = _user_form()
     if form.validate_on_submit():
         try:
-            user = services.create_user(email=form.email.data, display_name=form.display_name.data,
-                                        rank=form.rank.data, role=form.role.data,
-                                        teams=teams_by_ids(form.teams.data), actor=current_user)
+            user = services.create_user(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                rank=form.rank.data,
+                role=form.role.data,
+                teams=teams_by_ids(form.teams.data),
+                actor=current_user,
+            )
             services.request_password_reset(user.email)
         except DomainError as exc:
             db.session.rollback()
@@ -159,8 +164,15 @@ def user_edit(user_id: int):
     form = _user_form(user)
     if form.validate_on_submit():
         try:
-            services.update_user(user, actor=current_user, display_name=form.display_name.data, rank=form.rank.data,
-                                 role=form.role.data, teams=teams_by_ids(form.teams.data), active=form.active.data)
+            services.update_user(
+                user,
+                actor=current_user,
+                display_name=form.display_name.data,
+                rank=form.rank.data,
+                role=form.role.data,
+                teams=teams_by_ids(form.teams.data),
+                active=form.active.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             apply_domain_error(form, exc)

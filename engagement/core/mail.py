@@ -9,7 +9,6 @@ the worker writes .eml files under MAIL_DIR instead, for development.
 from __future__ import annotations
 
 import smtplib
-import socket
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -140,7 +139,7 @@ def _deliver_smtp(row: OutboxMessage) -> None:
         raise TemporaryFailure(f"SMTP login failed ({exc.smtp_code})") from exc
     except smtplib.SMTPResponseException as exc:
         _raise_for_code(exc.smtp_code, exc.smtp_error)
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -55,7 +55,9 @@ def render_error(status: int, message: str | None = None):
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return render_error(400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
+        return render_error(
+            400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again."
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(exc):

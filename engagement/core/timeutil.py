@@ -56,7 +56,9 @@ def format_range(start: datetime, end: datetime | None) -> str:
     if end is None:
         return format_datetime(start)
     local_start, local_end = to_local(start), to_local(end)
-    ends_at_midnight = (local_end.hour, local_end.minute) == (0, 0) and (local_end.date() - local_start.date()).days == 1
+    ends_at_midnight = (local_end.hour, local_end.minute) == (0, 0) and (
+        local_end.date() - local_start.date()
+    ).days == 1
     if local_start.date() == local_end.date() or ends_at_midnight:
         return f"{format_date(start)}, {format_time(start)} to {format_time(end)}"
     return f"{format_datetime(start)} to {format_datetime(end)}"

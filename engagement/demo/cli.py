@@ -23,9 +23,17 @@ def load_demo() -> dict[str, int]:
         team = team_by_slug(slug)
         if team is None:
             created["teams"] += 1
-            save_team(None, actor=None, name=name, slug=slug, area=area,
-                      description=description, contact_email=f"{slug.replace('-', '')}.npt@example.org",
-                      contact_phone="101", coverage=coverage)
+            save_team(
+                None,
+                actor=None,
+                name=name,
+                slug=slug,
+                area=area,
+                description=description,
+                contact_email=f"{slug.replace('-', '')}.npt@example.org",
+                contact_phone="101",
+                coverage=coverage,
+            )
     db.session.flush()
     for email, name, rank, role, slugs in STAFF:
         teams = [team_by_slug(s) for s in slugs]

@@ -77,8 +77,10 @@ def search_teams_by_name(text: str, limit: int = 20) -> list[Team]:
         return []
     pattern = f"%{words.lower()}%"
     return db.session.scalars(
-        select(Team).where(func.lower(Team.name).like(pattern) | func.lower(Team.area).like(pattern))
-        .order_by(Team.name).limit(limit)
+        select(Team)
+        .where(func.lower(Team.name).like(pattern) | func.lower(Team.area).like(pattern))
+        .order_by(Team.name)
+        .limit(limit)
     ).all()
 
 
@@ -122,7 +124,8 @@ def parse_coverage(text: str) -> list[str]:
 
 def _set_coverage(team: Team, prefixes: list[str]) -> None:
     taken = db.session.scalars(
-        select(TeamPostcode).where(TeamPostcode.prefix.in_(prefixes), TeamPostcode.team_id != (team.id or -1))
+        select(TeamPostcode)
+        .where(TeamPostcode.prefix.in_(prefixes), TeamPostcode.team_id != (team.id or -1))
         .options(selectinload(TeamPostcode.team))
     ).all()
     if taken:
@@ -145,8 +148,18 @@ def _check_team_fields(name: str, slug: str, area: str, exclude_id: int | None) 
             raise Conflict(f"Another team already has that {label}", field="slug" if label != "name" else "name")
 
 
-def save_team(team: Team | None, *, actor, name, area, slug=None, description="", contact_email="",
-              contact_phone="", coverage: list[str] = ()) -> Team:
+def save_team(
+    team: Team | None,
+    *,
+    actor,
+    name,
+    area,
+    slug=None,
+    description="",
+    contact_email="",
+    contact_phone="",
+    coverage: list[str] = (),
+) -> Team:
     """Create (team=None) or update a team and its coverage in one go."""
     slug = (slug or slugify(name)).strip().lower()
     _check_team_fields(name, slug, area, team.id if team else None)
@@ -155,10 +168,19 @@ def save_team(team: Team | None, *, actor, name, area, slug=None, description=""
         team = Team()
         db.session.add(team)
     team.name, team.slug, team.area = name.strip(), slug, area
-    team.description, team.contact_email, team.contact_phone = description.strip(), contact_email.strip(), contact_phone.strip()
+    team.description, team.contact_email, team.contact_phone = (
+        description.strip(),
+        contact_email.strip(),
+        contact_phone.strip(),
+    )
     with db.session.no_autoflush:
         _set_coverage(team, list(coverage))
     db.session.flush()
-    audit.record("team.create" if creating else "team.update", actor=actor, target=team, summary=team.name,
-                 coverage=list(coverage))
+    audit.record(
+        "team.create" if creating else "team.update",
+        actor=actor,
+        target=team,
+        summary=team.name,
+        coverage=list(coverage),
+    )
     return team

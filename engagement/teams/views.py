@@ -69,7 +69,9 @@ def staff_home():
 
 @staff_route(bp, "/staff/teams", "staff")
 def staff_teams():
-    query = select(Team).order_by(Team.area, Team.name).options(selectinload(Team.members), selectinload(Team.postcodes))
+    query = (
+        select(Team).order_by(Team.area, Team.name).options(selectinload(Team.members), selectinload(Team.postcodes))
+    )
     teams = db.session.scalars(query).all()
     if current_user.role not in (ADMIN, COORDINATOR):
         teams = [t for t in teams if t.id in current_user.team_ids]
@@ -86,9 +88,17 @@ def staff_team(slug: str):
 def _save(form: TeamForm, team: Team | None):
     try:
         coverage = services.parse_coverage(form.coverage.data)
-        return services.save_team(team, actor=current_user, name=form.name.data, slug=form.slug.data, area=form.area.data,
-                                  description=form.description.data or "", contact_email=form.contact_email.data or "",
-                                  contact_phone=form.contact_phone.data or "", coverage=coverage)
+        return services.save_team(
+            team,
+            actor=current_user,
+            name=form.name.data,
+            slug=form.slug.data,
+            area=form.area.data,
+            description=form.description.data or "",
+            contact_email=form.contact_email.data or "",
+            contact_phone=form.contact_phone.data or "",
+            coverage=coverage,
+        )
     except DomainError as exc:
         db.session.rollback()
         apply_domain_error(form, exc)

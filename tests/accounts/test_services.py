@@ -43,8 +43,9 @@ def test_create_user_rules(app, db, make_user):
 def test_role_change_is_audited_and_self_demotion_refused(app, db, make_user):
     admin = make_user(role="admin")
     officer = make_user(role="officer")
-    services.update_user(officer, actor=admin, display_name="New Name", rank="PCSO", role="coordinator", teams=[],
-                         active=True)
+    services.update_user(
+        officer, actor=admin, display_name="New Name", rank="PCSO", role="coordinator", teams=[], active=True
+    )
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "user.role_change"))
     assert entry.details == {"old": "officer", "new": "coordinator"} and entry.actor_id == admin.id
     with pytest.raises(DomainError, match="cannot change your own role"):
@@ -55,8 +56,9 @@ def test_deactivating_rotates_session_token(app, db, make_user):
     admin = make_user(role="admin")
     officer = make_user()
     before = officer.session_token
-    services.update_user(officer, actor=admin, display_name=officer.display_name, rank="", role="officer", teams=[],
-                         active=False)
+    services.update_user(
+        officer, actor=admin, display_name=officer.display_name, rank="", role="officer", teams=[], active=False
+    )
     assert officer.session_token != before
 
 

@@ -12,8 +12,10 @@ def _login(client, email, password, **extra):
 def test_login_logout_and_next(client, make_user):
     user = make_user(password="a-long-password")
     assert client.get("/staff/teams").headers["Location"].startswith("/login?next=")
-    response = client.post("/login?next=/staff/teams", data={"csrf_token": csrf_token(client), "email": user.email,
-                                                           "password": "a-long-password"})
+    response = client.post(
+        "/login?next=/staff/teams",
+        data={"csrf_token": csrf_token(client), "email": user.email, "password": "a-long-password"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/staff/teams"
     assert client.get("/staff/teams").status_code == 200
     out = client.post("/logout", data={"csrf_token": csrf_token(client)})
@@ -23,8 +25,10 @@ def test_login_logout_and_next(client, make_user):
 
 def test_next_cannot_leave_the_site(client, make_user):
     user = make_user(password="a-long-password")
-    response = client.post("/login?next=//evil.example/", data={"csrf_token": csrf_token(client), "email": user.email,
-                                                               "password": "a-long-password"})
+    response = client.post(
+        "/login?next=//evil.example/",
+        data={"csrf_token": csrf_token(client), "email": user.email, "password": "a-long-password"},
+    )
     assert response.headers["Location"] == "/staff/"
 
 
@@ -76,15 +80,19 @@ def test_session_dies_when_password_changes(client, db, make_user):
 
 def test_password_reset_journey(client, db, make_user):
     make_user(email="forgetful@example.org", password="a-long-password")
-    response = client.post("/forgot-password", data={"csrf_token": csrf_token(client), "email": "forgetful@example.org"})
+    response = client.post(
+        "/forgot-password", data={"csrf_token": csrf_token(client), "email": "forgetful@example.org"}
+    )
     assert "Check your email" in response.get_data(as_text=True)
     body = email_text(db.session.scalar(db.select(OutboxMessage)).raw)
     path = re.search(r"http://localhost(/reset-password/\S+)", body).group(1)
-    mismatch = client.post(path, data={"csrf_token": csrf_token(client), "password": "new-password-1",
-                                       "confirm": "new-password-2"})
+    mismatch = client.post(
+        path, data={"csrf_token": csrf_token(client), "password": "new-password-1", "confirm": "new-password-2"}
+    )
     assert mismatch.status_code == 400 and "The passwords do not match" in mismatch.get_data(as_text=True)
-    done = client.post(path, data={"csrf_token": csrf_token(client), "password": "new-password-1",
-                                   "confirm": "new-password-1"})
+    done = client.post(
+        path, data={"csrf_token": csrf_token(client), "password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert done.status_code == 302
     assert _login(client, "forgetful@example.org", "new-password-1").status_code == 302
     again = client.get(path)
@@ -96,14 +104,23 @@ def test_admin_creates_user_and_duplicate_is_a_form_error(client, db, make_user,
     team = make_team(name="Ladywood", coverage=["B1"])
     admin = make_user(role="admin")
     login_as(admin)
-    created = post_form("/staff/users/new", {"email": "new.pcso@example.org", "display_name": "New Person",
-                                             "rank": "PCSO", "role": "officer", "teams": [str(team.id)]})
+    created = post_form(
+        "/staff/users/new",
+        {
+            "email": "new.pcso@example.org",
+            "display_name": "New Person",
+            "rank": "PCSO",
+            "role": "officer",
+            "teams": [str(team.id)],
+        },
+    )
     assert created.status_code == 302
     user = db.session.scalar(db.select(User).where(User.email == "new.pcso@example.org"))
     assert [t.slug for t in user.teams] == ["ladywood"] and user.password_hash is None
     assert db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.to_addr == "new.pcso@example.org"))
-    duplicate = post_form("/staff/users/new", {"email": "NEW.pcso@example.org", "display_name": "Again",
-                                               "role": "officer"})
+    duplicate = post_form(
+        "/staff/users/new", {"email": "NEW.pcso@example.org", "display_name": "Again", "role": "officer"}
+    )
     assert duplicate.status_code == 400
     assert "There is already an account for new.pcso@example.org" in duplicate.get_data(as_text=True)
     assert 'value="Again"' in duplicate.get_data(as_text=True)
@@ -112,13 +129,43 @@ def test_admin_creates_user_and_duplicate_is_a_form_error(client, db, make_user,
 def test_cli_creates_user_from_stdin(app, db, make_team):
     make_team(name="Ladywood", coverage=["B1"])
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--email", "cli@example.org", "--name", "Cli User", "--role",
-                                 "officer", "--team", "ladywood", "--password-stdin"], input="a-long-password\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "cli@example.org",
+            "--name",
+            "Cli User",
+            "--role",
+            "officer",
+            "--team",
+            "ladywood",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created officer cli@example.org in ladywood" in result.output
-    bad = runner.invoke(args=["users", "create", "--email", "cli@example.org", "--name", "X", "--role", "officer",
-                              "--password-stdin"], input="a-long-password\n")
+    bad = runner.invoke(
+        args=["users", "create", "--email", "cli@example.org", "--name", "X", "--role", "officer", "--password-stdin"],
+        input="a-long-password\n",
+    )
     assert bad.exit_code != 0 and "already an account" in bad.output
-    unknown = runner.invoke(args=["users", "create", "--email", "z@example.org", "--name", "X", "--role", "officer",
-                                  "--team", "atlantis", "--password-stdin"], input="a-long-password\n")
+    unknown = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "z@example.org",
+            "--name",
+            "X",
+            "--role",
+            "officer",
+            "--team",
+            "atlantis",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+    )
     assert unknown.exit_code != 0 and "No team with slug 'atlantis'" in unknown.output

@@ -26,11 +26,15 @@ def test_documented_demo_logins_work(app, db, client):
     officer = db.session.scalar(db.select(User).where(User.email == "officer@example.org"))
     first_team = officer.teams[0]
     assert first_team.slug == "ladywood"
-    for email, role in [("admin@example.org", "admin"), ("coordinator@example.org", "coordinator"),
-                        ("officer@example.org", "officer")]:
+    for email, role in [
+        ("admin@example.org", "admin"),
+        ("coordinator@example.org", "coordinator"),
+        ("officer@example.org", "officer"),
+    ]:
         fresh = app.test_client()
-        response = fresh.post("/login", data={"csrf_token": csrf_token(fresh), "email": email,
-                                              "password": "demo-password"})
+        response = fresh.post(
+            "/login", data={"csrf_token": csrf_token(fresh), "email": email, "password": "demo-password"}
+        )
         assert response.status_code == 302, email
         assert db.session.scalar(db.select(User.role).where(User.email == email)) == role
 
