@@ -26,8 +26,9 @@ run: $(VENV)/.run-installed
 	@echo "  admin@example.org        administrator"
 	@echo "  coordinator@example.org  coordinator"
 	@echo "  officer@example.org      officer (Ladywood)"
-	@echo "Emails are written to instance/mail/ by the worker: $(BIN)/flask --app app worker"
+	@echo "A background worker writes emails to instance/mail/ (see them at /staff/mail)."
 	@echo ""
+	@$(FLASK) worker --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev-installed
