@@ -1,0 +1,48 @@
+"""The VTIMEZONE we publish must give the same UTC offset as the IANA database for every hour."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar, Event
+
+from engagement.core.ical_tz import transitions, vtimezone
+
+
+def test_london_is_two_yearly_rules():
+    text = vtimezone("Europe/London", 2026, 2028).to_ical().decode()
+    assert text.count("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3") == 1
+    assert text.count("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10") == 1
+    assert "RDATE" not in text
+    assert "DTSTART:20250330T010000" in text and "DTSTART:20251026T020000" in text
+
+
+def test_transitions_found_to_the_second():
+    found = transitions("Europe/London", 2026, 2026)
+    assert [(t.isoformat(), name) for t, _, _, name, _ in found] == [
+        ("2026-03-29T01:00:00+00:00", "BST"),
+        ("2026-10-25T01:00:00+00:00", "GMT"),
+    ]
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Sydney", "UTC"])
+def test_offsets_match_zoneinfo_every_hour(zone):
+    cal = Calendar()
+    cal.add("prodid", "-//test//EN")
+    cal.add("version", "2.0")
+    cal.add_component(vtimezone(zone, 2026, 2027))
+    event = Event()
+    event.add("uid", "x@example.org")
+    event.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))
+    event.add("dtstart", datetime(2026, 6, 1, 12, tzinfo=ZoneInfo(zone)))
+    cal.add_component(event)
+    parsed = Calendar.from_ical(cal.to_ical())
+    tz = parsed.walk("VTIMEZONE")[0].to_tz()
+    real = ZoneInfo(zone)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    mismatches = []
+    while moment < datetime(2028, 1, 1, tzinfo=UTC):
+        if moment.astimezone(tz).utcoffset() != moment.astimezone(real).utcoffset():
+            mismatches.append(moment)
+        moment += timedelta(hours=1)
+    assert mismatches == []
