@@ -120,27 +120,50 @@ def _claim(limit: int) -> list[OutboxMessage]:
     return rows
 
 
-def _deliver_smtp(row: OutboxMessage) -> None:
-    cfg = current_app.config
-    sender = parseaddr(cfg["MAIL_DEFAULT_SENDER"])[1]
-    try:
+class SmtpConnection:
+    """One SMTP connection reused for a batch of messages; reopened after a connection error."""
+
+    def __init__(self):
+        self.smtp = None
+
+    def _open(self):
+        cfg = current_app.config
         smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
-        with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
-            if cfg["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if cfg["MAIL_USERNAME"]:
-                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-            smtp.sendmail(sender, [row.to_addr], row.raw)
-    except smtplib.SMTPRecipientsRefused as exc:
-        code, reason = next(iter(exc.recipients.values()))
-        _raise_for_code(code, reason)
-    except smtplib.SMTPAuthenticationError as exc:
-        # Our credentials, not this message: keep it for when the settings are fixed.
-        raise TemporaryFailure(f"SMTP login failed ({exc.smtp_code})") from exc
-    except smtplib.SMTPResponseException as exc:
-        _raise_for_code(exc.smtp_code, exc.smtp_error)
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+        smtp = smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        return smtp
+
+    def send(self, to_addr: str, raw: bytes) -> None:
+        sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+        try:
+            if self.smtp is None:
+                self.smtp = self._open()
+            self.smtp.sendmail(sender, [to_addr], raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reason = next(iter(exc.recipients.values()))
+            _raise_for_code(code, reason)
+        except smtplib.SMTPAuthenticationError as exc:
+            # Our credentials, not this message: keep it for when the settings are fixed.
+            self.close()
+            raise TemporaryFailure(f"SMTP login failed ({exc.smtp_code})") from exc
+        except smtplib.SMTPResponseException as exc:
+            if not isinstance(exc, smtplib.SMTPDataError):  # smtplib resets after a DATA refusal; else reconnect
+                self.close()
+            _raise_for_code(exc.smtp_code, exc.smtp_error)
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
 
 
 def _raise_for_code(code: int, reason) -> None:
@@ -164,31 +187,39 @@ def backoff(attempts: int) -> timedelta:
 
 
 def send_due(limit: int = 50) -> int:
-    """Deliver due messages; commits after each one so a crash repeats nothing finished."""
+    """Deliver due messages over one connection; commits after each one so a crash repeats nothing finished."""
     handled = 0
-    for row in _claim(limit):
-        row.attempts += 1
-        try:
-            if current_app.config["MAIL_SERVER"]:
-                _deliver_smtp(row)
-            else:
-                _deliver_file(row)
-        except PermanentFailure as exc:
-            row.status, row.last_error = FAILED, str(exc)
-        except TemporaryFailure as exc:
-            row.last_error = str(exc)
-            if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-                row.status = FAILED
-                row.last_error = f"gave up after {row.attempts} attempts: {exc}"
-            else:
-                row.status = PENDING
-                row.next_attempt_at = utcnow() + backoff(row.attempts)
-        else:
-            row.status, row.sent_at, row.last_error = SENT, utcnow(), None
-        row.locked_until = None
-        db.session.commit()
-        handled += 1
+    connection = SmtpConnection()
+    try:
+        for row in _claim(limit):
+            _deliver_one(row, connection)
+            handled += 1
+    finally:
+        connection.close()
     return handled
+
+
+def _deliver_one(row: OutboxMessage, connection: SmtpConnection) -> None:
+    row.attempts += 1
+    try:
+        if current_app.config["MAIL_SERVER"]:
+            connection.send(row.to_addr, row.raw)
+        else:
+            _deliver_file(row)
+    except PermanentFailure as exc:
+        row.status, row.last_error = FAILED, str(exc)
+    except TemporaryFailure as exc:
+        row.last_error = str(exc)
+        if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            row.status = FAILED
+            row.last_error = f"gave up after {row.attempts} attempts: {exc}"
+        else:
+            row.status = PENDING
+            row.next_attempt_at = utcnow() + backoff(row.attempts)
+    else:
+        row.status, row.sent_at, row.last_error = SENT, utcnow(), None
+    row.locked_until = None
+    db.session.commit()
 
 
 def outbox_page(page: int = 1, per_page: int = 50):

@@ -23,6 +23,12 @@ class Recorder:
     def __init__(self):
         self.messages = []
         self.refuse = {}  # address -> SMTP reply
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -145,3 +151,21 @@ def test_cli_worker_once(app, db):
     result = app.test_cli_runner().invoke(args=["worker", "--once"])
     assert result.exit_code == 0 and "mail: 1" in result.output
     assert db.session.scalar(db.select(OutboxMessage.status)) == SENT
+
+
+def test_one_connection_serves_a_batch_and_survives_a_refusal(app, db, smtp):
+    smtp.refuse["gone@example.org"] = "550 5.1.1 No such user"
+    for n in range(3):
+        queue_email(f"r{n}@example.org", "Hello", "Body")
+    queue_email("gone@example.org", "Hello", "Body")
+    queue_email("r9@example.org", "Hello", "Body")
+    db.session.commit()
+    sessions_before = smtp.sessions
+    assert send_due() == 5
+    assert smtp.sessions - sessions_before == 1
+    assert sorted(r[0] for _, r, _ in smtp.messages) == [
+        "r0@example.org",
+        "r1@example.org",
+        "r2@example.org",
+        "r9@example.org",
+    ]
