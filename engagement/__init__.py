@@ -41,9 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
     from engagement.core.mail import send_due
     from engagement.core.security import register_error_handlers
     from engagement.core.worker import register_task
+    from engagement.events.series import extend_horizons
 
     register_error_handlers(app)
     register_task("mail", send_due)
+    register_task("events-horizon", extend_horizons)
     return app
 
 
@@ -52,16 +54,19 @@ def _register_models() -> None:
     from engagement.accounts import models as _accounts  # noqa: F401
     from engagement.core import audit as _audit  # noqa: F401
     from engagement.core import mail as _mail  # noqa: F401
+    from engagement.events import models as _events  # noqa: F401
     from engagement.teams import models as _teams  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from engagement.accounts import views as accounts
     from engagement.core import views as core
+    from engagement.events import views as events
     from engagement.teams import views as teams
 
     accounts.init_app(app)
-    for module in (teams, accounts, core):
+    events.init_app(app)
+    for module in (teams, accounts, core, events):
         app.register_blueprint(module.bp)
 
 

@@ -35,6 +35,23 @@ EXPECTED_ACCESS = {
     "core.audit_log": "admin",
     "core.outbox": "admin",
     "core.outbox_message": "admin",
+    "events.staff_events": "staff",
+    "events.event_new": "staff",
+    "events.staff_event": "team",
+    "events.event_edit": "team",
+    "events.event_duplicate": "team",
+    "events.event_publish": "team",
+    "events.event_cancel": "team",
+    "events.occurrence_cancel": "team",
+    "events.occurrence_move": "team",
+    "events.occurrence_following": "team",
+    "events.team_calendar": "team",
+    "events.event_types": "admin",
+    "events.event_type_new": "admin",
+    "events.event_type_edit": "admin",
+    "events.venues": "staff",
+    "events.venue_new": "staff",
+    "events.venue_edit": "team",
 }
 
 
@@ -58,10 +75,13 @@ def url_samples(world):
     """A value for every URL argument a staff route can take; all records belong to team A.
 
     Feature packages add their own records here when they add staff routes."""
+    from tests.events.helpers import sample_records
+
     return {
         "slug": world["team"].slug,
         "user_id": world["users"]["member"].id,
         "message_id": world["message"].id,
+        **sample_records(world["team"]),
     }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from engagement.core.errors import DomainError
 from engagement.core.forms import apply_domain_error
+from engagement.core.hooks import dashboard_sections, team_sections
 from engagement.core.permissions import ADMIN, COORDINATOR, require_team, staff_route
 from engagement.extensions import db
 from engagement.teams import services
@@ -55,7 +56,9 @@ def team_list():
 @bp.route("/teams/<slug>")
 def team_page(slug: str):
     team = team_or_404(slug)
-    return render_template("teams/team.html", team=team, postcode=request.args.get("postcode", "")[:10])
+    return render_template(
+        "teams/team.html", team=team, postcode=request.args.get("postcode", "")[:10], sections=team_sections(team)
+    )
 
 
 # --- staff ---------------------------------------------------------------------------
@@ -64,7 +67,7 @@ def team_page(slug: str):
 @staff_route(bp, "/staff/", "staff")
 def staff_home():
     teams = services.all_teams() if current_user.role in (ADMIN, COORDINATOR) else current_user.teams
-    return render_template("teams/staff_home.html", teams=teams)
+    return render_template("teams/staff_home.html", teams=teams, sections=dashboard_sections(current_user, teams))
 
 
 @staff_route(bp, "/staff/teams", "staff")

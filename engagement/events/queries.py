@@ -1,0 +1,186 @@
+"""Read-side queries for event pages. Every list states how it loads.
+
+Occurrence lists join their event, team, type, venues and contact in the one query
+(`_with_everything`), so a page costs the same number of queries for 1 or 200 events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from engagement.core.db import utcnow
+from engagement.core.errors import NotFound
+from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventType, Occurrence, Venue
+from engagement.events.recurrence import local_to_utc
+from engagement.extensions import db
+from engagement.teams.models import Team
+
+PER_PAGE = 20
+
+
+def _with_everything(query: Select) -> Select:
+    event = joinedload(Occurrence.event)
+    return query.options(
+        event.joinedload(Event.team),
+        event.joinedload(Event.event_type),
+        event.joinedload(Event.venue),
+        event.joinedload(Event.contact),
+        joinedload(Occurrence.venue_override),
+    )
+
+
+def _public() -> Select:
+    """Dates residents may see: of published events, or cancelled ones that were published."""
+    return (
+        select(Occurrence)
+        .join(Occurrence.event)
+        .where(Event.published_at.is_not(None), Event.status.in_((PUBLISHED, CANCELLED)))
+    )
+
+
+def local_midnight(day: date) -> datetime:
+    return local_to_utc(datetime.combine(day, time()))
+
+
+@dataclass
+class Filters:
+    team: str = ""
+    type: str = ""
+    area: str = ""
+    from_date: date | None = None
+    to_date: date | None = None
+
+
+def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
+    """Upcoming (and cancelled, until they pass) public dates, soonest first, one page at a time."""
+    now = now or utcnow()
+    query = _public().where(Occurrence.ends_at > now)
+    if filters.team or filters.area:
+        query = query.join(Team, Team.id == Event.team_id)
+        if filters.team:
+            query = query.where(Team.slug == filters.team)
+        if filters.area:
+            query = query.where(Team.area == filters.area)
+    if filters.type:
+        query = query.join(EventType, EventType.id == Event.event_type_id).where(EventType.slug == filters.type)
+    if filters.from_date:
+        query = query.where(Occurrence.starts_at >= local_midnight(filters.from_date))
+    if filters.to_date:
+        query = query.where(Occurrence.starts_at < local_midnight(filters.to_date + timedelta(days=1)))
+    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def team_upcoming(team, *, limit: int = 8, now: datetime | None = None) -> list[Occurrence]:
+    """A team's next public dates for its page: one query."""
+    now = now or utcnow()
+    query = _public().where(Event.team_id == team.id, Occurrence.ends_at > now)
+    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
+    return db.session.scalars(query).unique().all()
+
+
+def public_occurrence(occurrence_id: int, viewer=None) -> Occurrence:
+    """One date for its public page; drafts only for staff who may manage the team (a preview)."""
+    query = _with_everything(select(Occurrence).where(Occurrence.id == occurrence_id))
+    row = db.session.scalars(query).unique().one_or_none()
+    if row is None or not (row.event.is_public or (viewer is not None and can_manage_team(viewer, row.event.team))):
+        raise NotFound("We could not find that event. It may have been removed, or the link may be wrong.")
+    return row
+
+
+def staff_window(teams, *, start: datetime, end: datetime, limit: int = 200) -> list[Occurrence]:
+    """All dates (drafts too) of these teams between two instants, for calendars and the dashboard."""
+    ids = [t.id for t in teams]
+    if not ids:
+        return []
+    query = select(Occurrence).join(Occurrence.event).where(
+        Event.team_id.in_(ids), Occurrence.ends_at > start, Occurrence.starts_at < end
+    )
+    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
+    return db.session.scalars(query).unique().all()
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def calendar_weeks(team, first_day: date, weeks: int = 4) -> list[tuple[date, list[Occurrence]]]:
+    """The team's dates grouped by week (Monday first), in local time."""
+    from engagement.core.timeutil import to_local
+
+    monday = week_start(first_day)
+    rows = staff_window([team], start=local_midnight(monday), end=local_midnight(monday + timedelta(weeks=weeks)),
+                        limit=1000)  # fmt: skip
+    grouped = {monday + timedelta(weeks=n): [] for n in range(weeks)}
+    for row in rows:
+        key = week_start(max(to_local(row.starts_at).date(), monday))
+        grouped.setdefault(key, []).append(row)
+    return list(grouped.items())
+
+
+def staff_events(user, *, team_id: int | None = None, page: int = 1, show: str = "upcoming",
+                 now: datetime | None = None):  # fmt: skip
+    """Events the user manages, newest first date first; one query plus the page count."""
+    now = now or utcnow()
+    query = select(Event).options(joinedload(Event.team), joinedload(Event.event_type), joinedload(Event.venue))
+    if user.role not in (ADMIN, COORDINATOR):
+        query = query.where(Event.team_id.in_(user.team_ids or {-1}))
+    if team_id:
+        query = query.where(Event.team_id == team_id)
+    last = select(func.max(Occurrence.ends_at)).where(Occurrence.event_id == Event.id).scalar_subquery()
+    if show == "upcoming":
+        query = query.where(or_(last > now, Event.horizon_end.is_not(None))).order_by(Event.starts_at, Event.id)
+    elif show == "drafts":
+        query = query.where(Event.status == DRAFT).order_by(Event.starts_at, Event.id)
+    else:
+        query = query.order_by(Event.starts_at.desc(), Event.id.desc())
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def event_with_dates(event_id: int) -> Event | None:
+    """An event for its staff page, with its dates and their venues loaded up front."""
+    query = (
+        select(Event)
+        .where(Event.id == event_id)
+        .options(
+            joinedload(Event.team),
+            joinedload(Event.event_type),
+            joinedload(Event.venue),
+            joinedload(Event.contact),
+            joinedload(Event.occurrences).joinedload(Occurrence.venue_override),
+        )
+    )
+    return db.session.scalars(query).unique().one_or_none()
+
+
+def active_types() -> list[EventType]:
+    return db.session.scalars(select(EventType).where(EventType.active.is_(True)).order_by(EventType.name)).all()
+
+
+def all_types() -> list[EventType]:
+    return db.session.scalars(select(EventType).order_by(EventType.name)).all()
+
+
+def venues_for(user) -> list[Venue]:
+    """Venues the user may pick: shared ones and their teams' (everything for coordinators and admins)."""
+    query = select(Venue).options(joinedload(Venue.team)).order_by(Venue.name)
+    if user.role not in (ADMIN, COORDINATOR):
+        query = query.where(or_(Venue.team_id.is_(None), Venue.team_id.in_(user.team_ids or {-1})))
+    return db.session.scalars(query).all()
+
+
+def signup_text(event: Event) -> str:
+    """How residents take part, in plain English (sign-up forms come with the sign-ups feature)."""
+    places = f" There are {event.capacity} places." if event.capacity else ""
+    return {
+        "none": "No need to sign up: just drop in at any time during the session.",
+        "optional": "You do not need to sign up, but it helps us plan. Drop-ins are welcome." + places,
+        "required": "You need to sign up to come to this event." + places,
+        "volunteers": "For approved Community Speed Watch volunteers only. Contact the team if you would like to "
+        "volunteer.",
+    }.get(event.signup_mode, "")
