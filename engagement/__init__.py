@@ -42,10 +42,12 @@ def create_app(config: dict | None = None) -> Flask:
     from engagement.core.security import register_error_handlers
     from engagement.core.worker import register_task
     from engagement.events.series import extend_horizons
+    from engagement.feeds.fetch import fetch_due
 
     register_error_handlers(app)
     register_task("mail", send_due)
     register_task("events-horizon", extend_horizons)
+    register_task("feeds", fetch_due)
     return app
 
 
@@ -55,6 +57,9 @@ def _register_models() -> None:
     from engagement.core import audit as _audit  # noqa: F401
     from engagement.core import mail as _mail  # noqa: F401
     from engagement.events import models as _events  # noqa: F401
+    from engagement.feeds import models as _feeds  # noqa: F401
+    from engagement.news import models as _news  # noqa: F401
+    from engagement.newsletter import models as _newsletter  # noqa: F401
     from engagement.teams import models as _teams  # noqa: F401
 
 
@@ -62,11 +67,14 @@ def _register_blueprints(app: Flask) -> None:
     from engagement.accounts import views as accounts
     from engagement.core import views as core
     from engagement.events import views as events
+    from engagement.feeds import views as feeds
+    from engagement.news import views as news
     from engagement.teams import views as teams
 
     accounts.init_app(app)
     events.init_app(app)
-    for module in (teams, accounts, core, events):
+    news.init_app(app)
+    for module in (teams, accounts, core, events, news, feeds):
         app.register_blueprint(module.bp)
 
 

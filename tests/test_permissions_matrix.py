@@ -52,6 +52,19 @@ EXPECTED_ACCESS = {
     "events.venues": "staff",
     "events.venue_new": "staff",
     "events.venue_edit": "team",
+    "news.staff_posts": "staff",
+    "news.post_new": "staff",
+    "news.post_edit": "team",
+    "news.post_publish": "team",
+    "news.post_unpublish": "team",
+    "news.post_delete": "team",
+    "feeds.sources": "staff",
+    "feeds.source_new": "staff",
+    "feeds.source": "team",
+    "feeds.source_edit": "team",
+    "feeds.source_fetch": "team",
+    "feeds.source_delete": "team",
+    "feeds.entry_to_news": "team",
 }
 
 
@@ -76,12 +89,14 @@ def url_samples(world):
 
     Feature packages add their own records here when they add staff routes."""
     from tests.events.helpers import sample_records
+    from tests.newsletter.helpers import sample_records as news_samples
 
     return {
         "slug": world["team"].slug,
         "user_id": world["users"]["member"].id,
         "message_id": world["message"].id,
         **sample_records(world["team"]),
+        **news_samples(world["team"]),
     }
 
 
