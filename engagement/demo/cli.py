@@ -43,6 +43,10 @@ def load_demo() -> dict[str, int]:
             create_user(email=email, display_name=name, rank=rank, role=role, teams=teams, password=DEMO_PASSWORD)
         elif user.password_hash is None:
             set_password(user, DEMO_PASSWORD)
+    db.session.flush()
+    from engagement.demo.events_data import load_events_demo
+
+    created.update(load_events_demo())
     return created
 
 
@@ -60,3 +64,4 @@ def load_command(if_empty: bool):
     created = load_demo()
     db.session.commit()
     click.echo(f"Demo data ready: {created['teams']} teams and {created['users']} staff added.")
+    click.echo(f"Demo events: {created['venues']} venues and {created['events']} events added.")

@@ -193,10 +193,10 @@ def repeat_error_field(message: str) -> str:
     text = message.lower()
     if "week of the month" in text or "must itself be" in text:
         return "weekday_position"
-    if "number of times" in text:
-        return "repeat_count"
     if "end date" in text:
         return "repeat_until"
+    if "number of times" in text:
+        return "repeat_count"
     return "repeat"
 
 

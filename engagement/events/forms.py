@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engagement.core.errors import DomainError
 from engagement.events.checks import When, repeat_error_field
@@ -44,19 +44,36 @@ REPEAT_CHOICES = [
     ("monthly_by_date", "Every month on the same date, for example the 3rd"),
     ("monthly_by_weekday", "Every month on the same weekday, for example the first Tuesday"),
 ]
-POSITION_CHOICES = [(0, "Work it out from the first date"), (1, "First"), (2, "Second"), (3, "Third"),
-                    (4, "Fourth"), (-1, "Last")]  # fmt: skip
+POSITION_CHOICES = [
+    (0, "Work it out from the first date"),
+    (1, "First"),
+    (2, "Second"),
+    (3, "Third"),
+    (4, "Fourth"),
+    (-1, "Last"),
+]
 
 
 def uk_date(label: str, *, required: bool = False, required_message: str = "", **kwargs) -> DateField:
-    validators = [DataRequired(required_message)] if required else [Optional()]
-    return DateField(label, validators=validators, format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"],
-                     invalid_value_message="Enter a real date, for example 3/3/2027", **kwargs)  # fmt: skip
+    # InputRequired, not DataRequired: a typed but impossible date keeps its own message.
+    validators = [InputRequired(required_message)] if required else [Optional()]
+    return DateField(
+        label,
+        validators=validators,
+        format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"],
+        invalid_value_message="Enter a real date, for example 3/3/2027",
+        **kwargs,
+    )
 
 
 def uk_time(label: str, **kwargs) -> TimeField:
-    return TimeField(label, validators=[Optional()], format=["%H:%M", "%H:%M:%S", "%H.%M"],
-                     invalid_value_message="Enter a time using the 24-hour clock, for example 18:00", **kwargs)  # fmt: skip
+    return TimeField(
+        label,
+        validators=[Optional()],
+        format=["%H:%M", "%H:%M:%S", "%H.%M"],
+        invalid_value_message="Enter a time using the 24-hour clock, for example 18:00",
+        **kwargs,
+    )
 
 
 def choice(label: str, coerce=int, message: str = "Choose one of the options", **kwargs) -> SelectField:
@@ -66,8 +83,9 @@ def choice(label: str, coerce=int, message: str = "Choose one of the options", *
 class WhenFields:
     """Date and times as typed on the officer's phone, turned into naive local wall times."""
 
-    date = uk_date("Date", required=True, required_message="Enter the date",
-                   description="For a repeating event, the first date.")  # fmt: skip
+    date = uk_date(
+        "Date", required=True, required_message="Enter the date", description="For a repeating event, the first date."
+    )
     start_time = uk_time("Start time", description="24-hour clock, for example 18:00")
     end_time = uk_time("End time", description="Leave blank to use the usual length for this kind of event.")
     end_date = uk_date("End date", description="Only if it ends on a later day (for all-day events, the last day).")
@@ -92,9 +110,13 @@ class WhenFields:
 
 
 class RepeatFields:
-    repeat = choice("Does it repeat?", coerce=str, choices=REPEAT_CHOICES)
-    weekday_position = choice("Which week of the month", choices=POSITION_CHOICES, default=0,
-                              description="Only for “every month on the same weekday”.")  # fmt: skip
+    repeat = choice("Does it repeat?", coerce=str, choices=REPEAT_CHOICES, default="")
+    weekday_position = choice(
+        "Which week of the month",
+        choices=POSITION_CHOICES,
+        default=0,
+        description="Only for “every month on the same weekday”.",
+    )
     repeat_until = uk_date("Repeat until", description="The last date it can happen. Or give a number of times.")
     repeat_count = IntegerField(
         "Or number of times",
@@ -116,8 +138,9 @@ class RepeatFields:
 
 
 class VenueChoiceFields:
-    venue = choice("Venue", message="Choose a venue from the list",
-                   description="Not listed? Add the venue first from “Venues”.")  # fmt: skip
+    venue = choice(
+        "Venue", message="Choose a venue from the list", description="Not listed? Add the venue first from “Venues”."
+    )
     online_url = StringField(
         "Joining link for an online event",
         description="For online or hybrid events, for example a Microsoft Teams link. Starts with https://",
@@ -131,16 +154,21 @@ class EventForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
     title = StringField(
         "Title",
         description="Plain text, for example “Police surgery at Ladywood Community Library”.",
-        validators=[DataRequired("Enter a title"), Length(max=TITLE_MAX, message=f"The title must be {TITLE_MAX} "
-                                                                                  "characters or fewer")],
-    )  # fmt: skip
+        validators=[
+            DataRequired("Enter a title"),
+            Length(max=TITLE_MAX, message=f"The title must be {TITLE_MAX} characters or fewer"),
+        ],
+    )
     description = TextAreaField(
         "What to expect",
         description="Optional. You can use Markdown: *italic*, **bold**, lists and [links](https://example.org).",
-        validators=[Length(max=DESCRIPTION_MAX, message=f"The description must be {DESCRIPTION_MAX} characters or fewer")],
+        validators=[
+            Length(max=DESCRIPTION_MAX, message=f"The description must be {DESCRIPTION_MAX} characters or fewer")
+        ],
     )
-    contact = choice("Contact officer", message="Choose a member of the team",
-                     description="Residents see their name and rank.")  # fmt: skip
+    contact = choice(
+        "Contact officer", message="Choose a member of the team", description="Residents see their name and rank."
+    )
     contact_email_public = BooleanField("Show the contact officer's work email address on the event page")
     capacity = IntegerField(
         "Places",
@@ -148,15 +176,18 @@ class EventForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
         validators=[Optional(), NumberRange(1, CAPACITY_MAX, f"Places must be between 1 and {CAPACITY_MAX}")],
         invalid_value_message="Enter the number of places as a number, for example 20",
     )
-    signup_mode = choice("Sign-up", coerce=str, choices=[("", "The usual for this kind of event"),
-                                                          *SIGNUP_MODES.items()])  # fmt: skip
+    signup_mode = choice(
+        "Sign-up", coerce=str, default="", choices=[("", "The usual for this kind of event"), *SIGNUP_MODES.items()]
+    )
     max_places_per_signup = IntegerField(
         "Places one person can ask for",
         default=1,
-        validators=[DataRequired("Enter how many places one person can ask for"),
-                    NumberRange(1, PLACES_MAX, f"Enter a number from 1 to {PLACES_MAX}")],
+        validators=[
+            DataRequired("Enter how many places one person can ask for"),
+            NumberRange(1, PLACES_MAX, f"Enter a number from 1 to {PLACES_MAX}"),
+        ],
         invalid_value_message="Enter a number from 1 to 10",
-    )  # fmt: skip
+    )
     acknowledged = HiddenField()
 
 
@@ -172,16 +203,21 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(
         "Reason residents will see",
         description="For example “Cancelled due to operational demands”.",
-        validators=[DataRequired("Enter the reason residents will see"),
-                    Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer")],
-    )  # fmt: skip
+        validators=[
+            DataRequired("Enter the reason residents will see"),
+            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
+        ],
+    )
     confirmed = HiddenField()
 
 
 class EventTypeForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter a name"), Length(max=80)])
-    slug = StringField("Web address name", description="Lower-case letters, numbers and hyphens. Leave blank to make "
-                       "one from the name.", validators=[Optional(), Length(max=60)])  # fmt: skip
+    slug = StringField(
+        "Web address name",
+        description="Lower-case letters, numbers and hyphens. Leave blank to make one from the name.",
+        validators=[Optional(), Length(max=60)],
+    )
     description = TextAreaField("What to expect, for residents", validators=[Length(max=2000)])
     default_duration_minutes = IntegerField(
         "Usual length in minutes",
@@ -196,8 +232,9 @@ class EventTypeForm(FlaskForm):
 class VenueForm(FlaskForm):
     team = choice("Team", message="Choose one of your teams")
     name = StringField("Name", validators=[DataRequired("Enter the venue's name"), Length(max=160)])
-    address = StringField("Address", description="Street address and town, without the postcode.",
-                          validators=[Length(max=300)])  # fmt: skip
+    address = StringField(
+        "Address", description="Street address and town, without the postcode.", validators=[Length(max=300)]
+    )
     postcode = StringField("Postcode", validators=[DataRequired("Enter the postcode"), Length(max=10)])
     latitude = FloatField("Latitude (optional)", validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField("Longitude (optional)", validators=[Optional(), NumberRange(-180, 180)])
@@ -206,8 +243,9 @@ class VenueForm(FlaskForm):
     accessible_toilet = BooleanField("Accessible toilet")
     parking = BooleanField("Parking")
     bsl_on_request = BooleanField("British Sign Language interpreter on request")
-    access_notes = TextAreaField("Other access information", description="For example “Lift to first floor”.",
-                                 validators=[Length(max=1000)])  # fmt: skip
+    access_notes = TextAreaField(
+        "Other access information", description="For example “Lift to first floor”.", validators=[Length(max=1000)]
+    )
 
 
 class EventFilterForm(FlaskForm):
@@ -216,16 +254,21 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    team = choice("Team", coerce=str, message="Choose a team from the list")
-    type = choice("Kind of event", coerce=str, message="Choose a kind of event from the list")
-    area = choice("Area", coerce=str, choices=[("", "All areas"), *((a, a) for a in AREAS)],
-                  message="Choose an area from the list")  # fmt: skip
+    team = choice("Team", coerce=str, default="", message="Choose a team from the list")
+    type = choice("Kind of event", coerce=str, default="", message="Choose a kind of event from the list")
+    area = choice(
+        "Area",
+        coerce=str,
+        default="",
+        choices=[("", "All areas"), *((a, a) for a in AREAS)],
+        message="Choose an area from the list",
+    )
     from_date = uk_date("From")
     to_date = uk_date("To")
 
     def validate_to_date(self, field):
         if field.data and self.from_date.data and field.data < self.from_date.data:
-            raise ValueError("The “to” date must be the same as or after the “from” date")
+            raise ValidationError("The “to” date must be the same as or after the “from” date")
 
 
 class OneOffEditForm(EventForm):

@@ -41,24 +41,49 @@ PLACES_MAX = 10
 
 # The five kinds seeded by migration 0002 and `flask demo load`: slug, name, description, minutes, sign-up.
 DEFAULT_EVENT_TYPES = (
-    ("police-surgery", "Police surgery",
-     "A drop-in session where you can talk to your local officers about anything that worries you in your "
-     "neighbourhood, in private if you prefer. You do not need an appointment: come along at any time during "
-     "the session.", 90, "optional"),
-    ("cuppa-with-a-copper", "Cuppa with a Copper",
-     "An informal chat over a cup of tea or coffee with your local officers. Ask questions, share concerns or "
-     "just say hello. You do not need to book, but some cafés have limited space.", 60, "optional"),
-    ("community-speed-watch", "Community Speed Watch",
-     "Trained local volunteers check vehicle speeds with a speed device at an approved roadside site. The "
-     "registrations of speeding vehicles are passed to the police, who send warning letters. Only approved "
-     "Speed Watch volunteers take part: contact the team if you would like to volunteer.", 60, "volunteers"),
-    ("neighbourhood-watch-meeting", "Neighbourhood Watch meeting",
-     "A meeting of the local Neighbourhood Watch scheme, usually with an officer from the team. Hear what is "
-     "happening locally, share information and plan together how to keep your streets safe.", 90, "optional"),
-    ("public-meeting", "Public meeting",
-     "A meeting open to everyone, where the team reports back on its local priorities and residents say what "
-     "should come next.", 90, "none"),
-)  # fmt: skip
+    (
+        "police-surgery",
+        "Police surgery",
+        "A drop-in session where you can talk to your local officers about anything that worries you in your "
+        "neighbourhood, in private if you prefer. You do not need an appointment: come along at any time during "
+        "the session.",
+        90,
+        "optional",
+    ),
+    (
+        "cuppa-with-a-copper",
+        "Cuppa with a Copper",
+        "An informal chat over a cup of tea or coffee with your local officers. Ask questions, share concerns or "
+        "just say hello. You do not need to book, but some cafés have limited space.",
+        60,
+        "optional",
+    ),
+    (
+        "community-speed-watch",
+        "Community Speed Watch",
+        "Trained local volunteers check vehicle speeds with a speed device at an approved roadside site. The "
+        "registrations of speeding vehicles are passed to the police, who send warning letters. Only approved "
+        "Speed Watch volunteers take part: contact the team if you would like to volunteer.",
+        60,
+        "volunteers",
+    ),
+    (
+        "neighbourhood-watch-meeting",
+        "Neighbourhood Watch meeting",
+        "A meeting of the local Neighbourhood Watch scheme, usually with an officer from the team. Hear what is "
+        "happening locally, share information and plan together how to keep your streets safe.",
+        90,
+        "optional",
+    ),
+    (
+        "public-meeting",
+        "Public meeting",
+        "A meeting open to everyone, where the team reports back on its local priorities and residents say what "
+        "should come next.",
+        90,
+        "none",
+    ),
+)
 
 
 class EventType(TimestampMixin, db.Model):

@@ -98,8 +98,10 @@ def staff_window(teams, *, start: datetime, end: datetime, limit: int = 200) -> 
     ids = [t.id for t in teams]
     if not ids:
         return []
-    query = select(Occurrence).join(Occurrence.event).where(
-        Event.team_id.in_(ids), Occurrence.ends_at > start, Occurrence.starts_at < end
+    query = (
+        select(Occurrence)
+        .join(Occurrence.event)
+        .where(Event.team_id.in_(ids), Occurrence.ends_at > start, Occurrence.starts_at < end)
     )
     query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
     return db.session.scalars(query).unique().all()
@@ -114,8 +116,9 @@ def calendar_weeks(team, first_day: date, weeks: int = 4) -> list[tuple[date, li
     from engagement.core.timeutil import to_local
 
     monday = week_start(first_day)
-    rows = staff_window([team], start=local_midnight(monday), end=local_midnight(monday + timedelta(weeks=weeks)),
-                        limit=1000)  # fmt: skip
+    rows = staff_window(
+        [team], start=local_midnight(monday), end=local_midnight(monday + timedelta(weeks=weeks)), limit=1000
+    )
     grouped = {monday + timedelta(weeks=n): [] for n in range(weeks)}
     for row in rows:
         key = week_start(max(to_local(row.starts_at).date(), monday))
@@ -123,8 +126,9 @@ def calendar_weeks(team, first_day: date, weeks: int = 4) -> list[tuple[date, li
     return list(grouped.items())
 
 
-def staff_events(user, *, team_id: int | None = None, page: int = 1, show: str = "upcoming",
-                 now: datetime | None = None):  # fmt: skip
+def staff_events(
+    user, *, team_id: int | None = None, page: int = 1, show: str = "upcoming", now: datetime | None = None
+):
     """Events the user manages, newest first date first; one query plus the page count."""
     now = now or utcnow()
     query = select(Event).options(joinedload(Event.team), joinedload(Event.event_type), joinedload(Event.venue))

@@ -55,8 +55,15 @@ def _apply_when(event: Event, when: When) -> bool:
     return changed
 
 
-_PLAIN_FIELDS = ("title", "description", "online_url", "contact_email_public", "capacity", "signup_mode",
-                 "max_places_per_signup")  # fmt: skip
+_PLAIN_FIELDS = (
+    "title",
+    "description",
+    "online_url",
+    "contact_email_public",
+    "capacity",
+    "signup_mode",
+    "max_places_per_signup",
+)
 
 
 def _apply_details(event: Event, details: EventDetails) -> set[str]:
@@ -71,7 +78,11 @@ def _apply_details(event: Event, details: EventDetails) -> set[str]:
     for name, value in values.items():
         setattr(event, name, value)
     event.team, event.event_type, event.venue, event.contact = (
-        details.team, details.event_type, details.venue, details.contact)  # fmt: skip
+        details.team,
+        details.event_type,
+        details.venue,
+        details.contact,
+    )
     if changed & {"venue_id", "online_url"}:
         changed.add("place")
     return changed
@@ -249,15 +260,14 @@ def save_event_type(
                 f"Another event type already has that {'name' if field == 'name' else 'web address name'}", field=field
             )
     creating = etype is None
-    if creating:
-        etype = EventType()
-        db.session.add(etype)
+    etype = etype or EventType()
     etype.name, etype.slug, etype.description = name, slug, clean_source(description)
     etype.default_duration_minutes, etype.default_signup_mode, etype.active = (
         default_duration_minutes,
         default_signup_mode,
         active,
     )
+    db.session.add(etype)
     db.session.flush()
     audit.record("event_type.create" if creating else "event_type.update", actor=actor, target=etype, summary=name)
     return etype
@@ -301,15 +311,14 @@ def save_venue(
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise DomainError("Latitude must be between -90 and 90 and longitude between -180 and 180", field="latitude")
     creating = venue is None
-    if creating:
-        venue = Venue()
-        db.session.add(venue)
+    venue = venue or Venue()  # added to the session only once complete: an expired team may autoflush
     venue.team, venue.team_id = team, getattr(team, "id", None)
     venue.name, venue.address, venue.postcode = name, strip_tags(address or "").strip(), parsed.full
     venue.latitude, venue.longitude = latitude, longitude
     venue.access_notes = strip_tags(access_notes or "").strip()
     for flag in VENUE_FLAGS:
         setattr(venue, flag, bool(flags.get(flag, False)))
+    db.session.add(venue)
     db.session.flush()
     audit.record("venue.create" if creating else "venue.update", actor=actor, target=venue, summary=venue.one_line)
     return venue

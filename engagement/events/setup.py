@@ -29,10 +29,15 @@ def _save_type(form: EventTypeForm, etype: EventType | None):
         return None
     try:
         etype = services.save_event_type(
-            etype, actor=current_user, name=form.name.data, slug=form.slug.data or "",
-            description=form.description.data or "", default_duration_minutes=form.default_duration_minutes.data,
-            default_signup_mode=form.default_signup_mode.data, active=form.active.data,
-        )  # fmt: skip
+            etype,
+            actor=current_user,
+            name=form.name.data,
+            slug=form.slug.data or "",
+            description=form.description.data or "",
+            default_duration_minutes=form.default_duration_minutes.data,
+            default_signup_mode=form.default_signup_mode.data,
+            active=form.active.data,
+        )
     except DomainError as exc:
         db.session.rollback()
         apply_domain_error(form, exc)
@@ -46,8 +51,10 @@ def _save_type(form: EventTypeForm, etype: EventType | None):
 def event_type_new():
     form = EventTypeForm()
     done = _save_type(form, None)
-    return done or (render_template("events/staff/event_type_form.html", form=form, etype=None),
-                    400 if form.errors else 200)  # fmt: skip
+    return done or (
+        render_template("events/staff/event_type_form.html", form=form, etype=None),
+        400 if form.errors else 200,
+    )
 
 
 @staff_route(bp, "/staff/event-types/<int:type_id>/edit", "admin", methods=["GET", "POST"])
@@ -55,8 +62,10 @@ def event_type_edit(type_id: int):
     etype = get_or_404(EventType, type_id)
     form = EventTypeForm(obj=etype) if request.method == "GET" else EventTypeForm()
     done = _save_type(form, etype)
-    return done or (render_template("events/staff/event_type_form.html", form=form, etype=etype),
-                    400 if form.errors else 200)  # fmt: skip
+    return done or (
+        render_template("events/staff/event_type_form.html", form=form, etype=etype),
+        400 if form.errors else 200,
+    )
 
 
 # --- venues -----------------------------------------------------------------------------------
@@ -88,11 +97,17 @@ def _save_venue(form: VenueForm, venue: Venue | None):
     flags = {name: getattr(form, name).data for name in services.VENUE_FLAGS}
     try:
         venue = services.save_venue(
-            venue, actor=current_user, team=db.session.get(Team, form.team.data) if form.team.data else None,
-            name=form.name.data, address=form.address.data or "", postcode=form.postcode.data or "",
-            latitude=form.latitude.data, longitude=form.longitude.data, access_notes=form.access_notes.data or "",
+            venue,
+            actor=current_user,
+            team=db.session.get(Team, form.team.data) if form.team.data else None,
+            name=form.name.data,
+            address=form.address.data or "",
+            postcode=form.postcode.data or "",
+            latitude=form.latitude.data,
+            longitude=form.longitude.data,
+            access_notes=form.access_notes.data or "",
             **flags,
-        )  # fmt: skip
+        )
     except DomainError as exc:
         db.session.rollback()
         apply_domain_error(form, exc)
@@ -115,8 +130,7 @@ def venue_new():
     if not form.team.choices:
         abort(403)
     done = _save_venue(form, None)
-    return done or (render_template("events/staff/venue_form.html", form=form, venue=None),
-                    400 if form.errors else 200)  # fmt: skip
+    return done or (render_template("events/staff/venue_form.html", form=form, venue=None), 400 if form.errors else 200)
 
 
 @staff_route(bp, "/staff/venues/<int:venue_id>/edit", "team", methods=["GET", "POST"])
@@ -125,5 +139,7 @@ def venue_edit(venue_id: int):
     require(can_edit_venue(current_user, venue))
     form = _venue_form(venue)
     done = _save_venue(form, venue)
-    return done or (render_template("events/staff/venue_form.html", form=form, venue=venue),
-                    400 if form.errors else 200)  # fmt: skip
+    return done or (
+        render_template("events/staff/venue_form.html", form=form, venue=venue),
+        400 if form.errors else 200,
+    )

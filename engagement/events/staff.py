@@ -1,4 +1,4 @@
-"""Staff screens for events: list, create, edit, duplicate, publish, cancel, single dates and the team calendar.
+"""Staff screens for events: list, create, edit, duplicate, publish, cancel and the team calendar.
 
 Every route is a `staff_route`; records are loaded, then `require_team` checks the
 officer's teams. A failed rule rolls back and re-shows the form with the input kept.
@@ -16,13 +16,13 @@ from engagement.accounts.models import User
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.core.forms import apply_domain_error
-from engagement.core.permissions import ADMIN, COORDINATOR, get_or_404, require_team, staff_route
-from engagement.core.timeutil import format_date, format_datetime, to_local
+from engagement.core.permissions import ADMIN, COORDINATOR, require_team, staff_route
+from engagement.core.timeutil import format_datetime, to_local
 from engagement.events import queries, series, services
 from engagement.events.checks import EventDetails, schedule_warnings
-from engagement.events.forms import CancelForm, EventForm, FollowingForm, MoveForm, OneOffEditForm, SeriesEditForm
+from engagement.events.forms import CancelForm, EventForm, OneOffEditForm, SeriesEditForm
 from engagement.events.models import Event, EventType, Occurrence, Venue
-from engagement.events.recurrence import describe_rrule, split_rrule
+from engagement.events.recurrence import describe_rrule
 from engagement.events.views import bp, by_local_day
 from engagement.extensions import db
 from engagement.teams.models import Team
@@ -41,17 +41,14 @@ def load_event(event_id: int) -> Event:
     return event
 
 
-def load_occurrence(occurrence_id: int) -> Occurrence:
-    row = get_or_404(Occurrence, occurrence_id)
-    require_team(row.event.team)
-    return row
-
-
 def venue_choices(user, current: Venue | None = None, none_label: str = "No venue: online only"):
     venues = queries.venues_for(user)
     if current is not None and current not in venues:
         venues.append(current)
-    return [(0, none_label), *((v.id, f"{v.name}, {v.postcode}" + (f" ({v.team.name})" if v.team else "")) for v in venues)]
+    return [
+        (0, none_label),
+        *((v.id, f"{v.name}, {v.postcode}" + (f" ({v.team.name})" if v.team else "")) for v in venues),
+    ]
 
 
 def fill_choices(form: EventForm, user, event: Event | None = None) -> None:
@@ -65,8 +62,10 @@ def fill_choices(form: EventForm, user, event: Event | None = None) -> None:
     people = {m.id: m for t in teams for m in t.members if m.active}
     if event is not None and event.contact is not None:
         people.setdefault(event.contact.id, event.contact)
-    form.contact.choices = [(0, "No contact officer"), *((p.id, p.public_name) for p in sorted(
-        people.values(), key=lambda p: p.display_name))]  # fmt: skip
+    form.contact.choices = [
+        (0, "No contact officer"),
+        *((p.id, p.public_name) for p in sorted(people.values(), key=lambda p: p.display_name)),
+    ]
 
 
 def details_from(form: EventForm) -> EventDetails:
@@ -90,13 +89,20 @@ def form_data(event: Event, row: Occurrence | None = None) -> dict:
     start, end = (row.starts_at, row.ends_at) if row else (event.starts_at, event.ends_at)
     local_start, local_end = to_local(start), to_local(end)
     data = {
-        "team": event.team_id, "event_type": event.event_type_id, "title": event.title,
-        "description": event.description, "venue": (row.venue_id if row and row.venue_id else event.venue_id) or 0,
-        "online_url": event.online_url, "contact": event.contact_id or 0,
-        "contact_email_public": event.contact_email_public, "capacity": event.capacity,
-        "signup_mode": event.signup_mode, "max_places_per_signup": event.max_places_per_signup,
-        "date": local_start.date(), "all_day": event.all_day,
-    }  # fmt: skip
+        "team": event.team_id,
+        "event_type": event.event_type_id,
+        "title": event.title,
+        "description": event.description,
+        "venue": (row.venue_id if row and row.venue_id else event.venue_id) or 0,
+        "online_url": event.online_url,
+        "contact": event.contact_id or 0,
+        "contact_email_public": event.contact_email_public,
+        "capacity": event.capacity,
+        "signup_mode": event.signup_mode,
+        "max_places_per_signup": event.max_places_per_signup,
+        "date": local_start.date(),
+        "all_day": event.all_day,
+    }
     if event.all_day:
         last = (local_end - timedelta(days=1)).date()
         data["end_date"] = last if last != local_start.date() else None
@@ -104,15 +110,19 @@ def form_data(event: Event, row: Occurrence | None = None) -> dict:
         data |= {"start_time": local_start.time(), "end_time": local_end.time()}
         data["end_date"] = local_end.date() if local_end.date() != local_start.date() else None
     if event.rrule and row is None:
-        data |= _pattern_data(series.pattern_from_rrule(event.rrule, event.local_start))
+        data |= pattern_data(series.pattern_from_rrule(event.rrule, event.local_start))
     return data
 
 
-def _pattern_data(pattern) -> dict:
+def pattern_data(pattern) -> dict:
     if pattern is None:
         return {}
-    return {"repeat": pattern.kind, "weekday_position": pattern.weekday_position or 0,
-            "repeat_until": pattern.until, "repeat_count": pattern.count}  # fmt: skip
+    return {
+        "repeat": pattern.kind,
+        "weekday_position": pattern.weekday_position or 0,
+        "repeat_until": pattern.until,
+        "repeat_count": pattern.count,
+    }
 
 
 def fingerprint(warnings: list[str]) -> str:
@@ -136,14 +146,16 @@ def staff_events():
     team_id = request.args.get("team", type=int)
     show = request.args.get("show", "upcoming")
     page = queries.staff_events(current_user, team_id=team_id, show=show, page=request.args.get("page", 1, type=int))
-    return render_template("events/staff/events.html", page=page, teams=teams, team_id=team_id, show=show,
-                           describe=describe_rrule)  # fmt: skip
+    return render_template(
+        "events/staff/events.html", page=page, teams=teams, team_id=team_id, show=show, describe=describe_rrule
+    )
 
 
 def _render_form(form, event=None, source=None, warnings=(), preview=None):
     status = 400 if form.errors else 200
-    return render_template("events/staff/event_form.html", form=form, event=event, source=source,
-                           warnings=warnings, preview=preview), status  # fmt: skip
+    return render_template(
+        "events/staff/event_form.html", form=form, event=event, source=source, warnings=warnings, preview=preview
+    ), status
 
 
 def _create(form: EventForm, source: Event | None = None):
@@ -155,8 +167,14 @@ def _create(form: EventForm, source: Event | None = None):
         if unacknowledged(form, warnings):
             preview = describe_rrule(services.build_rule(pattern, when.start), when.start) if pattern else None
             return _render_form(form, source=source, warnings=warnings, preview=preview)
-        event = services.create_event(actor=current_user, details=details_from(form), when=when, pattern=pattern,
-                                      publish=request.form.get("action") == "publish", duplicated_from=source)  # fmt: skip
+        event = services.create_event(
+            actor=current_user,
+            details=details_from(form),
+            when=when,
+            pattern=pattern,
+            publish=request.form.get("action") == "publish",
+            duplicated_from=source,
+        )
     except DomainError as exc:
         db.session.rollback()
         apply_domain_error(form, exc)
@@ -237,13 +255,14 @@ def event_publish(event_id: int):
     return redirect(url_for("events.staff_event", event_id=event.id))
 
 
-def _cancel_flow(form: CancelForm, *, subject: str, affected: list[str], back: str, perform):
+def cancel_flow(form: CancelForm, *, subject: str, affected: list[str], back: str, perform):
     """Reason, then check your answers, then cancel: nothing changes until the officer confirms."""
     if form.validate_on_submit() and not request.form.get("change"):
         if form.confirmed.data != "yes":
             form.confirmed.data = "yes"
-            return render_template("events/staff/cancel_check.html", form=form, subject=subject,
-                                   affected=affected, back=back)  # fmt: skip
+            return render_template(
+                "events/staff/cancel_check.html", form=form, subject=subject, affected=affected, back=back
+            )
         try:
             event_id = perform(form.reason.data)
         except DomainError as exc:
@@ -267,83 +286,13 @@ def event_cancel(event_id: int):
         return event.id
 
     upcoming = [format_datetime(o.starts_at) for o in event.occurrences if o.ends_at > utcnow() and not o.is_cancelled]
-    return _cancel_flow(CancelForm(), subject=f"“{event.title}”", affected=upcoming,
-                        back=url_for("events.staff_event", event_id=event.id), perform=perform)  # fmt: skip
-
-
-@staff_route(bp, "/staff/occurrences/<int:occurrence_id>/cancel", "team", methods=["GET", "POST"])
-def occurrence_cancel(occurrence_id: int):
-    row = load_occurrence(occurrence_id)
-
-    def perform(reason):
-        series.cancel_occurrence(row, actor=current_user, reason=reason)
-        return row.event_id
-
-    when = format_datetime(row.starts_at)
-    return _cancel_flow(CancelForm(), subject=f"“{row.event.title}” on {when}", affected=[when],
-                        back=url_for("events.staff_event", event_id=row.event_id), perform=perform)  # fmt: skip
-
-
-@staff_route(bp, "/staff/occurrences/<int:occurrence_id>/move", "team", methods=["GET", "POST"])
-def occurrence_move(occurrence_id: int):
-    row = load_occurrence(occurrence_id)
-    event = row.event
-    form = MoveForm(data=form_data(event, row)) if request.method == "GET" else MoveForm()
-    form.venue.choices = venue_choices(current_user, row.venue, none_label="Same as the series")
-    warnings = []
-    if form.validate_on_submit():
-        try:
-            when = form.when()
-            warnings = schedule_warnings(when)
-            if not unacknowledged(form, warnings):
-                venue = db.session.get(Venue, form.venue.data) if form.venue.data else None
-                changed = series.move_occurrence(row, actor=current_user, when=when, venue=venue)
-                db.session.commit()
-                flash(f"Moved to {format_datetime(row.starts_at)}." if changed else "Nothing was changed.", "success")
-                return redirect(url_for("events.staff_event", event_id=event.id))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-    return render_template("events/staff/move.html", form=form, row=row, event=event,
-                           warnings=warnings), 400 if form.errors else 200  # fmt: skip
-
-
-@staff_route(bp, "/staff/occurrences/<int:occurrence_id>/following", "team", methods=["GET", "POST"])
-def occurrence_following(occurrence_id: int):
-    row = load_occurrence(occurrence_id)
-    event = row.event
-    if not event.is_series:
-        abort(404, "This event happens once: edit the event instead.")
-    if request.method == "GET":
-        data = form_data(event, row) | {"date": row.original_local_start.date()}
-        _, remaining = split_rrule(event.rrule, event.local_start, row.original_local_start)
-        data |= _pattern_data(series.pattern_from_rrule(remaining, row.original_local_start))
-        data |= {"venue": event.venue_id or 0, "start_time": row.original_local_start.time()}
-        form = FollowingForm(data=data)
-    else:
-        form = FollowingForm()
-    form.venue.choices = venue_choices(current_user, event.venue)
-    warnings, preview = [], None
-    if form.validate_on_submit():
-        try:
-            when, pattern = form.when(), form.pattern()
-            if pattern is None:
-                raise DomainError("Choose how often it repeats from this date", field="repeat")
-            warnings = schedule_warnings(when, pattern)
-            if unacknowledged(form, warnings):
-                preview = describe_rrule(services.build_rule(pattern, when.start), when.start)
-            else:
-                venue = db.session.get(Venue, form.venue.data) if form.venue.data else None
-                target = series.change_following(row, actor=current_user, when=when, pattern=pattern, venue=venue,
-                                                 online_url=form.online_url.data or "")  # fmt: skip
-                db.session.commit()
-                flash(f"From {format_date(when.start)}: {describe_rrule(target.rrule, target.local_start)}.", "success")
-                return redirect(url_for("events.staff_event", event_id=target.id))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-    return render_template("events/staff/following.html", form=form, row=row, event=event, warnings=warnings,
-                           preview=preview), 400 if form.errors else 200  # fmt: skip
+    return cancel_flow(
+        CancelForm(),
+        subject=f"“{event.title}”",
+        affected=upcoming,
+        back=url_for("events.staff_event", event_id=event.id),
+        perform=perform,
+    )
 
 
 @staff_route(bp, "/staff/teams/<slug>/calendar", "team")
@@ -358,6 +307,10 @@ def team_calendar(slug: str):
         first = to_local(utcnow()).date()
     weeks = [(monday, by_local_day(rows)) for monday, rows in queries.calendar_weeks(team, first)]
     monday = weeks[0][0]
-    return render_template("events/staff/calendar.html", team=team, weeks=weeks,
-                           previous=monday - timedelta(weeks=4), following=monday + timedelta(weeks=4))  # fmt: skip
-
+    return render_template(
+        "events/staff/calendar.html",
+        team=team,
+        weeks=weeks,
+        previous=monday - timedelta(weeks=4),
+        following=monday + timedelta(weeks=4),
+    )

@@ -1,6 +1,6 @@
 """Public event pages (/events, /events/<occurrence id>) and the events sections of team pages.
 
-The staff screens live in staff.py and setup.py on the same blueprint. The team page and
+The staff screens live in staff.py, dates.py and setup.py on the same blueprint. The team page and
 the staff dashboard get their events sections through core.hooks, so teams never imports events.
 """
 
@@ -63,8 +63,13 @@ def event_list():
     form.type.choices = [("", "All kinds of event"), *((t.slug, t.name) for t in queries.all_types())]
     if not form.validate():
         return render_template("events/list.html", form=form, page=None, days=[], args={}), 400
-    filters = queries.Filters(team=form.team.data or "", type=form.type.data or "", area=form.area.data or "",
-                              from_date=form.from_date.data, to_date=form.to_date.data)  # fmt: skip
+    filters = queries.Filters(
+        team=form.team.data or "",
+        type=form.type.data or "",
+        area=form.area.data or "",
+        from_date=form.from_date.data,
+        to_date=form.to_date.data,
+    )
     page = queries.public_upcoming(filters, page=request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("events/list.html", form=form, page=page, days=by_local_day(page.items), args=args)
@@ -100,7 +105,7 @@ def dashboard_section(user, teams):
 
 
 def init_app(app) -> None:
-    from engagement.events import setup, staff  # noqa: F401 - registers the staff routes on bp
+    from engagement.events import dates, setup, staff  # noqa: F401 - registers the staff routes on bp
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["event_when"] = event_when

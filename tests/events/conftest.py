@@ -43,16 +43,32 @@ def outsider(make_user, other_team):
 
 @pytest.fixture
 def venue(db, team, officer):
-    place = save_venue(None, actor=officer, team=team, name="Ladywood Community Library", address="Ladywood Middleway",
-                       postcode="B16 8HA", step_free=True, hearing_loop=True, access_notes="Lift to the first floor")
+    place = save_venue(
+        None,
+        actor=officer,
+        team=team,
+        name="Ladywood Community Library",
+        address="Ladywood Middleway",
+        postcode="B16 8HA",
+        step_free=True,
+        hearing_loop=True,
+        access_notes="Lift to the first floor",
+    )
     db.session.commit()
     return place
 
 
 @pytest.fixture
 def other_venue(db, team, officer):
-    place = save_venue(None, actor=officer, team=team, name="St John's Church Hall", address="Monument Road",
-                       postcode="B16 8UU", parking=True)
+    place = save_venue(
+        None,
+        actor=officer,
+        team=team,
+        name="St John's Church Hall",
+        address="Monument Road",
+        postcode="B16 8UU",
+        parking=True,
+    )
     db.session.commit()
     return place
 
@@ -61,12 +77,33 @@ def other_venue(db, team, officer):
 def make_event(db, types, team, officer, venue):
     """create_event with sensible defaults; commits, like a view would."""
 
-    def factory(start, end=None, *, pattern=None, publish=True, now=NOW, type_slug="police-surgery", actor=None,
-                all_day=False, **details):
-        values = {"team": team, "event_type": types[type_slug], "title": "Police surgery", "venue": venue,
-                  "contact": officer} | details
-        event = create_event(actor=actor or officer, details=EventDetails(**values), when=When(start, end, all_day),
-                             pattern=pattern, publish=publish, now=now)
+    def factory(
+        start,
+        end=None,
+        *,
+        pattern=None,
+        publish=True,
+        now=NOW,
+        type_slug="police-surgery",
+        actor=None,
+        all_day=False,
+        **details,
+    ):
+        values = {
+            "team": team,
+            "event_type": types[type_slug],
+            "title": "Police surgery",
+            "venue": venue,
+            "contact": officer,
+        } | details
+        event = create_event(
+            actor=actor or officer,
+            details=EventDetails(**values),
+            when=When(start, end, all_day),
+            pattern=pattern,
+            publish=publish,
+            now=now,
+        )
         db.session.commit()
         return event
 

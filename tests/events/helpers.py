@@ -21,7 +21,11 @@ def sample_records(team) -> dict:
     etype = db.session.scalar(db.select(EventType).where(EventType.slug == "police-surgery"))
     venue = save_venue(None, actor=None, team=team, name="Sample Library", address="1 High Street", postcode="B1 1AA")
     first = datetime.combine(future_day(30), time(18, 0))
-    event = create_event(actor=None, details=EventDetails(team=team, event_type=etype, title="Sample surgery", venue=venue),
-                         when=When(first, first + timedelta(minutes=90)), pattern=RepeatPattern("weekly", count=4))
+    event = create_event(
+        actor=None,
+        details=EventDetails(team=team, event_type=etype, title="Sample surgery", venue=venue),
+        when=When(first, first + timedelta(minutes=90)),
+        pattern=RepeatPattern("weekly", count=4),
+    )
     db.session.commit()
     return {"event_id": event.id, "occurrence_id": event.occurrences[1].id, "type_id": etype.id, "venue_id": venue.id}

@@ -22,8 +22,9 @@ def utc(*args):
 @pytest.fixture
 def weekly(make_event):
     """Every Tuesday 18:00-19:30 from 6 October 2026, 10 times."""
-    return make_event(datetime(2026, 10, 6, 18, 0), datetime(2026, 10, 6, 19, 30),
-                      pattern=RepeatPattern("weekly", count=10))  # fmt: skip
+    return make_event(
+        datetime(2026, 10, 6, 18, 0), datetime(2026, 10, 6, 19, 30), pattern=RepeatPattern("weekly", count=10)
+    )
 
 
 def snapshot(rows):
@@ -62,30 +63,55 @@ def test_dates_in_the_past_and_one_offs_cannot_be_changed_one_by_one(app, db, we
 def test_moving_one_date_keeps_the_rest(app, db, weekly, officer, other_venue):
     before = snapshot(weekly.occurrences)
     target = weekly.occurrences[2]  # Tuesday 20 October
-    moved = series.move_occurrence(target, actor=officer, now=NOW, venue=other_venue,
-                                   when=When(datetime(2026, 10, 21, 10, 0), datetime(2026, 10, 21, 11, 0)))  # fmt: skip
+    moved = series.move_occurrence(
+        target,
+        actor=officer,
+        now=NOW,
+        venue=other_venue,
+        when=When(datetime(2026, 10, 21, 10, 0), datetime(2026, 10, 21, 11, 0)),
+    )
     db.session.commit()
     assert moved is True
     assert (target.starts_at, target.ends_at, target.moved, target.revision) == (
-        utc(2026, 10, 21, 9, 0), utc(2026, 10, 21, 10, 0), True, 1)  # fmt: skip
+        utc(2026, 10, 21, 9, 0),
+        utc(2026, 10, 21, 10, 0),
+        True,
+        1,
+    )
     assert target.recurrence_id == "20261020T180000" and target.venue.name == "St John's Church Hall"
     after = snapshot(weekly.occurrences)
     assert [row for i, row in enumerate(after) if i != 2] == [row for i, row in enumerate(before) if i != 2]
     assert weekly.revision == 1
     # Moving back to the rule's own time and venue clears the "moved" mark.
-    series.move_occurrence(target, actor=officer, now=NOW, venue=None,
-                           when=When(datetime(2026, 10, 20, 18, 0), datetime(2026, 10, 20, 19, 30)))  # fmt: skip
+    series.move_occurrence(
+        target,
+        actor=officer,
+        now=NOW,
+        venue=None,
+        when=When(datetime(2026, 10, 20, 18, 0), datetime(2026, 10, 20, 19, 30)),
+    )
     assert (target.moved, target.venue_id, target.revision) == (False, None, 2)
-    assert series.move_occurrence(target, actor=officer, now=NOW, venue=None,
-                                  when=When(datetime(2026, 10, 20, 18, 0), datetime(2026, 10, 20, 19, 30))) is False  # fmt: skip
+    assert (
+        series.move_occurrence(
+            target,
+            actor=officer,
+            now=NOW,
+            venue=None,
+            when=When(datetime(2026, 10, 20, 18, 0), datetime(2026, 10, 20, 19, 30)),
+        )
+        is False
+    )
     assert target.revision == 2
 
 
 def test_a_moved_date_keeps_its_time_when_the_horizon_is_extended(app, db, make_event, officer):
-    event = make_event(datetime(2026, 9, 8, 18, 0), datetime(2026, 9, 8, 19, 0), pattern=RepeatPattern("weekly", count=80))
+    event = make_event(
+        datetime(2026, 9, 8, 18, 0), datetime(2026, 9, 8, 19, 0), pattern=RepeatPattern("weekly", count=80)
+    )
     target = event.occurrences[4]
-    series.move_occurrence(target, actor=officer, now=NOW,
-                           when=When(datetime(2026, 10, 7, 18, 0), datetime(2026, 10, 7, 19, 0)))  # fmt: skip
+    series.move_occurrence(
+        target, actor=officer, now=NOW, when=When(datetime(2026, 10, 7, 18, 0), datetime(2026, 10, 7, 19, 0))
+    )
     db.session.commit()
     assert series.extend_horizons(now=NOW + timedelta(days=60)) == 1
     db.session.expire_all()
@@ -99,8 +125,9 @@ def test_moving_into_the_past_or_end_before_start_is_refused(app, weekly, office
         series.move_occurrence(target, actor=officer, now=NOW, when=When(datetime(2026, 8, 1, 10, 0)))
     assert caught.value.field == "date"
     with pytest.raises(DomainError) as caught:
-        series.move_occurrence(target, actor=officer, now=NOW,
-                               when=When(datetime(2026, 10, 21, 10, 0), datetime(2026, 10, 21, 9, 0)))  # fmt: skip
+        series.move_occurrence(
+            target, actor=officer, now=NOW, when=When(datetime(2026, 10, 21, 10, 0), datetime(2026, 10, 21, 9, 0))
+        )
     assert caught.value.field == "end_time"
 
 
@@ -109,9 +136,14 @@ def test_this_and_following_splits_the_series_keeping_ids(app, db, weekly, offic
     old_uid = weekly.uid
     split_row = weekly.occurrences[4]  # Tuesday 3 November 2026
     series.cancel_occurrence(weekly.occurrences[6], actor=officer, reason="Operational demands", now=NOW)
-    new = series.change_following(split_row, actor=officer, now=NOW, venue=other_venue,
-                                  when=When(datetime(2026, 11, 3, 19, 0), datetime(2026, 11, 3, 20, 0)),
-                                  pattern=RepeatPattern("weekly", count=6))  # fmt: skip
+    new = series.change_following(
+        split_row,
+        actor=officer,
+        now=NOW,
+        venue=other_venue,
+        when=When(datetime(2026, 11, 3, 19, 0), datetime(2026, 11, 3, 20, 0)),
+        pattern=RepeatPattern("weekly", count=6),
+    )
     db.session.commit()
     db.session.expire_all()
     old = db.session.get(Event, weekly.id)
@@ -120,28 +152,47 @@ def test_this_and_following_splits_the_series_keeping_ids(app, db, weekly, offic
     assert old.rrule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20261103T175959Z"
     assert new.rrule == "FREQ=WEEKLY;BYDAY=TU;COUNT=6"
     assert describe_rrule(new.rrule, new.local_start) == "Every week on Tuesday, 6 times"
-    assert (new.status, new.published_at, new.title, new.venue_id) == ("published", old.published_at, old.title,
-                                                                        other_venue.id)  # fmt: skip
+    assert (new.status, new.published_at, new.title, new.venue_id) == (
+        "published",
+        old.published_at,
+        old.title,
+        other_venue.id,
+    )
     old_ids, new_ids = {o.id for o in old.occurrences}, {o.id for o in new.occurrences}
     assert old_ids | new_ids == before_ids and not old_ids & new_ids
     assert [o.recurrence_id for o in old.occurrences] == [
-        "20261006T180000", "20261013T180000", "20261020T180000", "20261027T180000"]  # fmt: skip
+        "20261006T180000",
+        "20261013T180000",
+        "20261020T180000",
+        "20261027T180000",
+    ]
     assert [(o.starts_at, o.ends_at) for o in old.occurrences][0] == (utc(2026, 10, 6, 17, 0), utc(2026, 10, 6, 18, 30))
     assert new.occurrences[0].id == split_row.id
     assert [(o.recurrence_id, o.starts_at, o.ends_at) for o in new.occurrences][:2] == [
         ("20261103T190000", utc(2026, 11, 3, 19, 0), utc(2026, 11, 3, 20, 0)),
         ("20261110T190000", utc(2026, 11, 10, 19, 0), utc(2026, 11, 10, 20, 0)),
     ]
-    assert [o.status for o in new.occurrences] == ["scheduled", "scheduled", "cancelled", "scheduled", "scheduled",
-                                                   "scheduled"]  # fmt: skip
+    assert [o.status for o in new.occurrences] == [
+        "scheduled",
+        "scheduled",
+        "cancelled",
+        "scheduled",
+        "scheduled",
+        "scheduled",
+    ]
     assert old.revision == 2 and new.revision == 0 and new.horizon_end is None and old.horizon_end is None
 
 
 def test_this_and_following_from_the_first_date_changes_the_series_in_place(app, db, weekly, officer, venue):
     ids = [o.id for o in weekly.occurrences]
-    target = series.change_following(weekly.occurrences[0], actor=officer, now=NOW, venue=venue,
-                                     when=When(datetime(2026, 10, 7, 18, 0), datetime(2026, 10, 7, 19, 0)),
-                                     pattern=RepeatPattern("weekly", count=10))  # fmt: skip
+    target = series.change_following(
+        weekly.occurrences[0],
+        actor=officer,
+        now=NOW,
+        venue=venue,
+        when=When(datetime(2026, 10, 7, 18, 0), datetime(2026, 10, 7, 19, 0)),
+        pattern=RepeatPattern("weekly", count=10),
+    )
     db.session.commit()
     assert target is weekly and db.session.scalar(db.select(db.func.count(Event.id))) == 1
     assert weekly.rrule == "FREQ=WEEKLY;BYDAY=WE;COUNT=10" and weekly.revision == 2
@@ -152,9 +203,14 @@ def test_this_and_following_from_the_first_date_changes_the_series_in_place(app,
 
 def test_this_and_following_with_fewer_dates_removes_the_spare_rows(app, db, weekly, officer, venue):
     ids = [o.id for o in weekly.occurrences]
-    new = series.change_following(weekly.occurrences[5], actor=officer, now=NOW, venue=venue,
-                                  when=When(datetime(2026, 11, 10, 18, 0), datetime(2026, 11, 10, 19, 30)),
-                                  pattern=RepeatPattern("fortnightly", until=date(2026, 12, 8)))  # fmt: skip
+    new = series.change_following(
+        weekly.occurrences[5],
+        actor=officer,
+        now=NOW,
+        venue=venue,
+        when=When(datetime(2026, 11, 10, 18, 0), datetime(2026, 11, 10, 19, 30)),
+        pattern=RepeatPattern("fortnightly", until=date(2026, 12, 8)),
+    )
     db.session.commit()
     assert [o.recurrence_id[:8] for o in new.occurrences] == ["20261110", "20261124", "20261208"]
     assert db.session.scalar(db.select(db.func.count(Occurrence.id))) == 5 + 3
@@ -165,9 +221,14 @@ def test_this_and_following_with_fewer_dates_removes_the_spare_rows(app, db, wee
 
 def test_this_and_following_refuses_a_start_before_the_previous_date(app, db, weekly, officer, venue):
     with pytest.raises(DomainError) as caught:
-        series.change_following(weekly.occurrences[4], actor=officer, now=NOW, venue=venue,
-                                when=When(datetime(2026, 10, 27, 12, 0), datetime(2026, 10, 27, 13, 0)),
-                                pattern=RepeatPattern("weekly", count=3))  # fmt: skip
+        series.change_following(
+            weekly.occurrences[4],
+            actor=officer,
+            now=NOW,
+            venue=venue,
+            when=When(datetime(2026, 10, 27, 12, 0), datetime(2026, 10, 27, 13, 0)),
+            pattern=RepeatPattern("weekly", count=3),
+        )
     assert caught.value.field == "date" and "after the previous date" in caught.value.message
 
 
@@ -175,7 +236,17 @@ def test_pattern_round_trips_for_prefilling_forms(app):
     start = datetime(2026, 10, 6, 18, 0)
     assert series.pattern_from_rrule("FREQ=WEEKLY;BYDAY=TU;COUNT=10", start) == RepeatPattern("weekly", count=10)
     assert series.pattern_from_rrule("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270427T225959Z", start) == RepeatPattern(
-        "fortnightly", until=date(2027, 4, 27))
+        "fortnightly", until=date(2027, 4, 27)
+    )
     assert series.pattern_from_rrule("FREQ=MONTHLY;BYDAY=-1TU;UNTIL=20261103T175959Z", start) == RepeatPattern(
-        "monthly_by_weekday", -1, until=date(2026, 11, 2))
+        "monthly_by_weekday", -1, until=date(2026, 11, 2)
+    )
     assert series.pattern_from_rrule("FREQ=DAILY;COUNT=3", start) is None
+
+
+def test_the_worker_runs_the_horizon_task(app, db, make_event):
+    from engagement.core.worker import TASKS, run_once
+
+    assert TASKS["events-horizon"] is series.extend_horizons
+    make_event(datetime(2026, 9, 1, 18, 0), pattern=RepeatPattern("weekly", count=3))
+    assert run_once()["events-horizon"] == 0  # a short series is complete at once: nothing to top up

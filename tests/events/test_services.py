@@ -119,15 +119,25 @@ def test_place_contact_and_team_rules(app, db, make_event, other_team, outsider,
         make_event(datetime(2026, 10, 6, 18, 0), team=other_team)  # the officer is not in Foleshill
     assert caught.value.field == "team"
     db.session.rollback()
-    foleshill_venue = save_venue(None, actor=outsider, team=other_team, name="Foleshill Library", address="",
-                                 postcode="CV6 5AB")  # fmt: skip
+    foleshill_venue = save_venue(
+        None, actor=outsider, team=other_team, name="Foleshill Library", address="", postcode="CV6 5AB"
+    )
     with pytest.raises(DomainError) as caught:
         make_event(datetime(2026, 10, 6, 18, 0), venue=foleshill_venue)
     assert caught.value.field == "venue"
     db.session.rollback()
     coordinator = make_user(role="coordinator")
-    assert make_event(datetime(2026, 10, 6, 18, 0), team=other_team, venue=None, contact=None, actor=coordinator,
-                      online_url="https://example.org/x").team_id == other_team.id  # fmt: skip
+    assert (
+        make_event(
+            datetime(2026, 10, 6, 18, 0),
+            team=other_team,
+            venue=None,
+            contact=None,
+            actor=coordinator,
+            online_url="https://example.org/x",
+        ).team_id
+        == other_team.id
+    )
 
 
 def test_inactive_type_cannot_be_chosen_for_new_events(app, db, make_event, types):
@@ -164,8 +174,11 @@ def test_missing_time_is_shifted_forward_and_warns(app, make_event):
 
 
 def test_weekly_18_00_series_stays_18_00_across_both_clock_changes(app, make_event):
-    event = make_event(datetime(2026, 9, 1, 18, 0), datetime(2026, 9, 1, 19, 30),
-                       pattern=RepeatPattern("weekly", until=datetime(2027, 4, 27).date()))  # fmt: skip
+    event = make_event(
+        datetime(2026, 9, 1, 18, 0),
+        datetime(2026, 9, 1, 19, 30),
+        pattern=RepeatPattern("weekly", until=datetime(2027, 4, 27).date()),
+    )
     rows = {o.recurrence_id[:8]: o for o in event.occurrences}
     assert len(rows) == 35 and event.rrule == "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270427T225959Z"
     assert rows["20260901"].starts_at == utc(2026, 9, 1, 17, 0)  # BST
@@ -201,8 +214,9 @@ def test_nonsense_repeat_patterns_are_refused_with_a_field(app, db, make_event):
 
 
 def test_series_rows_stop_at_the_horizon_and_the_worker_extends_them_idempotently(app, db, make_event):
-    event = make_event(datetime(2026, 9, 1, 18, 0), datetime(2026, 9, 1, 19, 0),
-                       pattern=RepeatPattern("weekly", count=150))  # fmt: skip
+    event = make_event(
+        datetime(2026, 9, 1, 18, 0), datetime(2026, 9, 1, 19, 0), pattern=RepeatPattern("weekly", count=150)
+    )
     first_ids = [o.id for o in event.occurrences]
     assert len(first_ids) == 53  # 1 Sep 2026 to 31 Aug 2027 (12 months after NOW)
     assert event.horizon_end == utc(2027, 9, 1, 17, 0)  # 12 months after the first date, which is after NOW
@@ -211,8 +225,9 @@ def test_series_rows_stop_at_the_horizon_and_the_worker_extends_them_idempotentl
     assert series.extend_horizons(now=later) == 1
     assert series.extend_horizons(now=later) == 0  # idempotent
     db.session.expire_all()
-    rows = db.session.scalars(db.select(Occurrence).where(Occurrence.event_id == event.id)
-                              .order_by(Occurrence.starts_at)).all()  # fmt: skip
+    rows = db.session.scalars(
+        db.select(Occurrence).where(Occurrence.event_id == event.id).order_by(Occurrence.starts_at)
+    ).all()
     assert len(rows) == 57 and [o.id for o in rows[:53]] == first_ids
     assert rows[-1].recurrence_id == "20270928T180000"
     assert series.extend_horizons(now=NOW + timedelta(days=365 * 3)) == 1
@@ -221,8 +236,9 @@ def test_series_rows_stop_at_the_horizon_and_the_worker_extends_them_idempotentl
 
 
 def test_series_starting_beyond_the_horizon_still_gets_its_first_year(app, make_event):
-    event = make_event(datetime(2028, 1, 4, 18, 0), datetime(2028, 1, 4, 19, 0),
-                       pattern=RepeatPattern("weekly", count=60))  # fmt: skip
+    event = make_event(
+        datetime(2028, 1, 4, 18, 0), datetime(2028, 1, 4, 19, 0), pattern=RepeatPattern("weekly", count=60)
+    )
     assert len(event.occurrences) == 53 and event.occurrences[0].recurrence_id == "20280104T180000"
 
 
@@ -235,14 +251,24 @@ def test_revision_rises_only_for_time_place_and_status(app, db, make_event, type
     assert (event.revision, row.revision) == (0, 0)
 
     def edit(when=None, **changes):
-        values = {"team": team, "event_type": types["police-surgery"], "title": event.title, "venue": event.venue,
-                  "contact": officer, "capacity": event.capacity, "description": event.description} | changes
+        values = {
+            "team": team,
+            "event_type": types["police-surgery"],
+            "title": event.title,
+            "venue": event.venue,
+            "contact": officer,
+            "capacity": event.capacity,
+            "description": event.description,
+        } | changes
         result = update_event(event, actor=officer, details=EventDetails(**values), when=when, now=NOW)
         db.session.commit()
         return result
 
     assert edit(title="Police surgery with PCSO Khan", capacity=20, description="Tea provided") == [
-        "capacity", "description", "title"]  # fmt: skip
+        "capacity",
+        "description",
+        "title",
+    ]
     assert (event.revision, row.revision) == (0, 0)
     assert edit(venue=other_venue) == ["place", "venue_id"] and event.revision == 1
     assert edit(when=When(datetime(2026, 10, 6, 18, 30), datetime(2026, 10, 6, 19, 30))) == ["time"]
@@ -296,22 +322,48 @@ def test_default_types_are_seeded_once(app, db):
     assert ensure_default_types() == 5
     assert ensure_default_types() == 0
     slugs = db.session.scalars(db.select(EventType.slug).order_by(EventType.slug)).all()
-    assert slugs == ["community-speed-watch", "cuppa-with-a-copper", "neighbourhood-watch-meeting",
-                     "police-surgery", "public-meeting"]  # fmt: skip
+    assert slugs == [
+        "community-speed-watch",
+        "cuppa-with-a-copper",
+        "neighbourhood-watch-meeting",
+        "police-surgery",
+        "public-meeting",
+    ]
 
 
 def test_admin_adds_an_event_type_without_code_changes(app, db, types, make_user):
     admin = make_user(role="admin")
-    etype = save_event_type(None, actor=admin, name="Leaflet drop", slug="", description="Door to door.",
-                            default_duration_minutes=120, default_signup_mode="volunteers")  # fmt: skip
+    etype = save_event_type(
+        None,
+        actor=admin,
+        name="Leaflet drop",
+        slug="",
+        description="Door to door.",
+        default_duration_minutes=120,
+        default_signup_mode="volunteers",
+    )
     assert (etype.slug, etype.default_signup_mode, etype.active) == ("leaflet-drop", "volunteers", True)
     with pytest.raises(DomainError) as caught:
-        save_event_type(None, actor=admin, name="Police surgery", slug="other", description="",
-                        default_duration_minutes=60, default_signup_mode="none")  # fmt: skip
+        save_event_type(
+            None,
+            actor=admin,
+            name="Police surgery",
+            slug="other",
+            description="",
+            default_duration_minutes=60,
+            default_signup_mode="none",
+        )
     assert caught.value.field == "name"
     with pytest.raises(DomainError) as caught:
-        save_event_type(None, actor=admin, name="X", slug="Bad Slug", description="", default_duration_minutes=60,
-                        default_signup_mode="none")  # fmt: skip
+        save_event_type(
+            None,
+            actor=admin,
+            name="X",
+            slug="Bad Slug",
+            description="",
+            default_duration_minutes=60,
+            default_signup_mode="none",
+        )
     assert caught.value.field == "slug"
 
 
@@ -325,8 +377,15 @@ def test_venue_rules(app, db, team, officer, make_user):
     with pytest.raises(DomainError) as caught:
         save_venue(None, actor=officer, team=team, name="Hall", address="", postcode="B1 1AA", latitude=52.4)
     assert caught.value.field == "latitude"
-    shared = save_venue(None, actor=make_user(role="coordinator"), team=None, name="Council House",
-                        address="Victoria Square", postcode="b1 1bb", step_free=True)  # fmt: skip
+    shared = save_venue(
+        None,
+        actor=make_user(role="coordinator"),
+        team=None,
+        name="Council House",
+        address="Victoria Square",
+        postcode="b1 1bb",
+        step_free=True,
+    )
     assert (shared.team_id, shared.postcode, shared.step_free, shared.parking) == (None, "B1 1BB", True, False)
 
 
@@ -338,6 +397,7 @@ def test_create_event_is_audited_with_the_actor(app, db, make_event, officer):
 
 def test_create_event_needs_a_type(app, db, team, venue, officer):
     with pytest.raises(DomainError) as caught:
-        create_event(actor=officer, details=details(team, None, venue), when=When(datetime(2026, 10, 6, 18, 0)),
-                     now=NOW)  # fmt: skip
+        create_event(
+            actor=officer, details=details(team, None, venue), when=When(datetime(2026, 10, 6, 18, 0)), now=NOW
+        )
     assert caught.value.field == "event_type"
