@@ -18,7 +18,7 @@ from engagement.events.forms import CancelForm, FollowingForm, MoveForm
 from engagement.events.models import Occurrence, Venue
 from engagement.events.recurrence import describe_rrule, split_rrule
 from engagement.events.staff import cancel_flow, form_data, pattern_data, unacknowledged, venue_choices
-from engagement.events.views import bp
+from engagement.events.views import ID, bp
 from engagement.extensions import db
 
 
@@ -28,7 +28,7 @@ def load_occurrence(occurrence_id: int) -> Occurrence:
     return row
 
 
-@staff_route(bp, "/staff/occurrences/<int:occurrence_id>/cancel", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/cancel", "team", methods=["GET", "POST"])
 def occurrence_cancel(occurrence_id: int):
     row = load_occurrence(occurrence_id)
 
@@ -46,7 +46,7 @@ def occurrence_cancel(occurrence_id: int):
     )
 
 
-@staff_route(bp, "/staff/occurrences/<int:occurrence_id>/move", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/move", "team", methods=["GET", "POST"])
 def occurrence_move(occurrence_id: int):
     row = load_occurrence(occurrence_id)
     event = row.event
@@ -71,7 +71,7 @@ def occurrence_move(occurrence_id: int):
     ), 400 if form.errors else 200
 
 
-@staff_route(bp, "/staff/occurrences/<int:occurrence_id>/following", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/following", "team", methods=["GET", "POST"])
 def occurrence_following(occurrence_id: int):
     row = load_occurrence(occurrence_id)
     event = row.event

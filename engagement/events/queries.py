@@ -12,13 +12,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from engagement.accounts.models import User
 from engagement.core.db import utcnow
 from engagement.core.errors import NotFound
 from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.core.timeutil import to_local
 from engagement.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.events.recurrence import local_to_utc
 from engagement.extensions import db
-from engagement.teams.models import Team
+from engagement.teams.models import Team, team_members
 
 PER_PAGE = 20
 
@@ -113,8 +115,6 @@ def week_start(day: date) -> date:
 
 def calendar_weeks(team, first_day: date, weeks: int = 4) -> list[tuple[date, list[Occurrence]]]:
     """The team's dates grouped by week (Monday first), in local time."""
-    from engagement.core.timeutil import to_local
-
     monday = week_start(first_day)
     rows = staff_window(
         [team], start=local_midnight(monday), end=local_midnight(monday + timedelta(weeks=weeks)), limit=1000
@@ -175,6 +175,21 @@ def venues_for(user) -> list[Venue]:
     query = select(Venue).options(joinedload(Venue.team)).order_by(Venue.name)
     if user.role not in (ADMIN, COORDINATOR):
         query = query.where(or_(Venue.team_id.is_(None), Venue.team_id.in_(user.team_ids or {-1})))
+    return db.session.scalars(query).all()
+
+
+def active_members(teams) -> list[User]:
+    """Active staff in any of these teams, in one query (the contact officer choices)."""
+    ids = [t.id for t in teams]
+    if not ids:
+        return []
+    query = (
+        select(User)
+        .join(team_members, team_members.c.user_id == User.id)
+        .where(team_members.c.team_id.in_(ids), User.active.is_(True))
+        .distinct()
+        .order_by(User.display_name)
+    )
     return db.session.scalars(query).all()
 
 

@@ -12,7 +12,7 @@ from engagement.events import queries, services
 from engagement.events.forms import EventTypeForm, VenueForm
 from engagement.events.models import EventType, Venue
 from engagement.events.staff import managed_teams
-from engagement.events.views import bp
+from engagement.events.views import ID, bp
 from engagement.extensions import db
 from engagement.teams.models import Team
 
@@ -57,7 +57,7 @@ def event_type_new():
     )
 
 
-@staff_route(bp, "/staff/event-types/<int:type_id>/edit", "admin", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/event-types/<{ID}:type_id>/edit", "admin", methods=["GET", "POST"])
 def event_type_edit(type_id: int):
     etype = get_or_404(EventType, type_id)
     form = EventTypeForm(obj=etype) if request.method == "GET" else EventTypeForm()
@@ -133,7 +133,7 @@ def venue_new():
     return done or (render_template("events/staff/venue_form.html", form=form, venue=None), 400 if form.errors else 200)
 
 
-@staff_route(bp, "/staff/venues/<int:venue_id>/edit", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/venues/<{ID}:venue_id>/edit", "team", methods=["GET", "POST"])
 def venue_edit(venue_id: int):
     venue = get_or_404(Venue, venue_id)
     require(can_edit_venue(current_user, venue))

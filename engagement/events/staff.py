@@ -23,7 +23,7 @@ from engagement.events.checks import EventDetails, schedule_warnings
 from engagement.events.forms import CancelForm, EventForm, OneOffEditForm, SeriesEditForm
 from engagement.events.models import Event, EventType, Occurrence, Venue
 from engagement.events.recurrence import describe_rrule
-from engagement.events.views import bp, by_local_day
+from engagement.events.views import ID, bp, by_local_day
 from engagement.extensions import db
 from engagement.teams.models import Team
 from engagement.teams.services import all_teams, team_by_slug
@@ -59,7 +59,7 @@ def fill_choices(form: EventForm, user, event: Event | None = None) -> None:
         types.append(event.event_type)
     form.event_type.choices = [(t.id, t.name) for t in types]
     form.venue.choices = venue_choices(user, event.venue if event else None)
-    people = {m.id: m for t in teams for m in t.members if m.active}
+    people = {p.id: p for p in queries.active_members(teams)}
     if event is not None and event.contact is not None:
         people.setdefault(event.contact.id, event.contact)
     form.contact.choices = [
@@ -193,7 +193,7 @@ def event_new():
     return _create(form)
 
 
-@staff_route(bp, "/staff/events/<int:event_id>/duplicate", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/events/<{ID}:event_id>/duplicate", "team", methods=["GET", "POST"])
 def event_duplicate(event_id: int):
     source = load_event(event_id)
     form = EventForm(data=form_data(source)) if request.method == "GET" else EventForm()
@@ -201,7 +201,7 @@ def event_duplicate(event_id: int):
     return _create(form, source)
 
 
-@staff_route(bp, "/staff/events/<int:event_id>", "team")
+@staff_route(bp, f"/staff/events/<{ID}:event_id>", "team")
 def staff_event(event_id: int):
     event = load_event(event_id)
     return _render_event(event)
@@ -220,7 +220,7 @@ def _render_event(event: Event, error: str | None = None, status: int = 200):
     ), status
 
 
-@staff_route(bp, "/staff/events/<int:event_id>/edit", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/events/<{ID}:event_id>/edit", "team", methods=["GET", "POST"])
 def event_edit(event_id: int):
     event = load_event(event_id)
     form_class = SeriesEditForm if event.is_series else OneOffEditForm
@@ -242,7 +242,7 @@ def event_edit(event_id: int):
     return _render_form(form, event=event, warnings=warnings)
 
 
-@staff_route(bp, "/staff/events/<int:event_id>/publish", "team", methods=["POST"])
+@staff_route(bp, f"/staff/events/<{ID}:event_id>/publish", "team", methods=["POST"])
 def event_publish(event_id: int):
     event = load_event(event_id)
     try:
@@ -277,7 +277,7 @@ def cancel_flow(form: CancelForm, *, subject: str, affected: list[str], back: st
     return render_template("events/staff/cancel.html", form=form, subject=subject, back=back), status
 
 
-@staff_route(bp, "/staff/events/<int:event_id>/cancel", "team", methods=["GET", "POST"])
+@staff_route(bp, f"/staff/events/<{ID}:event_id>/cancel", "team", methods=["GET", "POST"])
 def event_cancel(event_id: int):
     event = load_event(event_id)
 

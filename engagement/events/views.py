@@ -24,6 +24,8 @@ from engagement.teams.services import all_teams
 
 bp = Blueprint("events", __name__)
 
+# Ids in URLs stop at the database's integer range, so a huge number is a 404, not an overflow error.
+ID = "int(min=1, max=2147483647)"
 ICS_ENDPOINT = "events.occurrence_ics"  # the iCal feeds feature adds this route
 
 
@@ -75,7 +77,7 @@ def event_list():
     return render_template("events/list.html", form=form, page=page, days=by_local_day(page.items), args=args)
 
 
-@bp.route("/events/<int:occurrence_id>")
+@bp.route(f"/events/<{ID}:occurrence_id>")
 def occurrence(occurrence_id: int):
     viewer = current_user if current_user.is_authenticated else None
     row = queries.public_occurrence(occurrence_id, viewer)

@@ -327,6 +327,8 @@ def test_other_teams_officer_gets_403_on_every_event_screen(client, login_as, ma
     ):
         assert client.get(url).status_code == 403, url
     assert client.get("/staff/events/999999").status_code == 404
+    assert client.get("/staff/events/99999999999999999999").status_code == 404
+    assert client.get("/staff/occurrences/2147483648/move").status_code == 404
 
 
 def test_admin_manages_event_types_and_officer_adds_a_venue(

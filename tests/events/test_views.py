@@ -83,6 +83,9 @@ def test_drafts_are_not_public_but_staff_of_the_team_can_preview(client, make_ev
 def test_unknown_occurrence_is_a_404_with_a_message(client, app):
     response = client.get("/events/999999")
     assert response.status_code == 404 and "We could not find that event" in body(response)
+    # Beyond the database's integer range: still a 404, never an overflow error.
+    assert client.get("/events/2147483648").status_code == 404
+    assert client.get("/events/99999999999999999999").status_code == 404
 
 
 def test_event_list_filters_and_marks_cancellations(client, db, make_event, types, other_team, make_user):
