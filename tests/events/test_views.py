@@ -159,3 +159,14 @@ def test_team_page_lists_the_teams_next_events(client, make_event, team):
 
 def test_empty_team_page_says_nothing_is_planned(client, team):
     assert "The team has no events planned at the moment" in body(client.get(f"/teams/{team.slug}"))
+
+
+def test_description_is_sanitised_on_the_way_out_too(client, db, make_event):
+    """Even if raw HTML reached the database (an old import, a bug), the page cannot run it."""
+    event = make_event(MARCH_2031)
+    event.description = '<script>alert(1)</script><a href="javascript:alert(2)">x</a> <img src=x onerror=alert(3)> ok'
+    db.session.commit()
+    page = body(client.get(f"/events/{event.occurrences[0].id}"))
+    main = page.split('id="main-content"')[1]
+    assert "alert(" not in main and "<img" not in main and "javascript:" not in main
+    assert '<a rel="nofollow noopener">x</a>' in main and "ok" in main
