@@ -76,7 +76,7 @@ def conditional_feed(
             response.last_modified = last_modified
         return response
     body = cache.get_or_build((*key, version), build)
-    response = Response(body, mimetype=mimetype, headers=headers)
+    response = Response(body, content_type=mimetype, headers=headers)  # used verbatim: include any charset
     response.set_etag(etag)
     if last_modified:
         response.last_modified = last_modified

@@ -1,0 +1,175 @@
+"""Calendar feed URLs (a public contract, documented in the README):
+
+  /calendar.ics                 every published event; ?team=&type=&area= each repeatable
+  /teams/<slug>/calendar.ics    one team
+  /events/<id>.ics              one date, for "add to calendar"
+
+A poller that already has the current feed gets a 304 after one aggregate query;
+otherwise the body comes from a cache keyed by the data's last change, and is built
+(two more queries) only when the data has changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from engagement.core.db import utcnow
+from engagement.core.http_cache import BodyCache, conditional_feed
+from engagement.events import ical
+from engagement.events.models import CANCELLED, PUBLISHED, Event, EventType, Occurrence, Venue
+from engagement.events.queries import public_occurrence
+from engagement.events.views import ID, bp
+from engagement.extensions import db
+from engagement.teams.models import AREAS, Team
+
+CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
+FEED_CACHE = BodyCache(size=256)
+
+
+class FeedFilters:
+    """The repeatable query parameters, normalised so equal filters share a cache entry."""
+
+    def __init__(self, teams=(), types=(), areas=()):
+        self.teams = tuple(sorted({t.strip().lower() for t in teams if t.strip()}))
+        self.types = tuple(sorted({t.strip().lower() for t in types if t.strip()}))
+        self.areas = tuple(sorted({a.strip().title() for a in areas if a.strip()}))
+
+    @property
+    def key(self) -> tuple:
+        return self.teams, self.types, self.areas
+
+    def event_conditions(self) -> list:
+        conditions = [Event.published_at.is_not(None), Event.status.in_((PUBLISHED, CANCELLED))]
+        if self.teams or self.areas:
+            team_query = select(Team.id)
+            if self.teams:
+                team_query = team_query.where(Team.slug.in_(self.teams))
+            if self.areas:
+                team_query = team_query.where(Team.area.in_(self.areas))
+            conditions.append(Event.team_id.in_(team_query))
+        if self.types:
+            conditions.append(Event.event_type_id.in_(select(EventType.id).where(EventType.slug.in_(self.types))))
+        return conditions
+
+
+def _not_found(message: str) -> Response:
+    return Response(message + "\n", status=404, mimetype="text/plain")
+
+
+def _recent(now: datetime):
+    """Events with a date still inside the longest retention window (90 days after it ended)."""
+    return Event.id.in_(select(Occurrence.event_id).where(Occurrence.ends_at >= now - ical.PAST_KEEP))
+
+
+def feed_version(filters: FeedFilters, now: datetime):
+    """One query: unknown-slug checks plus everything whose change must change the feed."""
+    conditions = [*filters.event_conditions(), _recent(now)]
+    events = select(Event.id).where(*conditions)
+    row = db.session.execute(
+        select(
+            select(func.count(Team.id)).where(Team.slug.in_(filters.teams or ("",))).scalar_subquery(),
+            select(func.count(EventType.id)).where(EventType.slug.in_(filters.types or ("",))).scalar_subquery(),
+            select(func.count(Event.id)).where(*conditions).scalar_subquery(),
+            select(func.max(Event.updated_at)).where(*conditions).scalar_subquery(),
+            select(func.count(Occurrence.id)).where(Occurrence.event_id.in_(events)).scalar_subquery(),
+            select(func.max(Occurrence.updated_at)).where(Occurrence.event_id.in_(events)).scalar_subquery(),
+            select(func.max(Venue.updated_at)).scalar_subquery(),
+            select(func.max(EventType.updated_at)).scalar_subquery(),
+            select(func.max(Team.updated_at)).scalar_subquery(),
+        )
+    ).one()
+    return row
+
+
+def feed_events(filters: FeedFilters, now: datetime) -> list[Event]:
+    """Two queries whatever the number of events: the events with their joins, then their dates."""
+    query = (
+        select(Event)
+        .where(*filters.event_conditions(), _recent(now))
+        .options(
+            joinedload(Event.team),
+            joinedload(Event.event_type),
+            joinedload(Event.venue),
+            selectinload(Event.occurrences).joinedload(Occurrence.venue_override),
+        )
+        .order_by(Event.starts_at, Event.id)
+    )
+    return db.session.scalars(query).unique().all()
+
+
+def calendar_name(filters: FeedFilters, events: list[Event], team: Team | None) -> str:
+    if team is not None:
+        return f"{team.name} Neighbourhood Team events"
+    names = sorted({e.team.name for e in events if e.team.slug in filters.teams}) if filters.teams else []
+    scope = " and ".join(names or filters.areas)
+    kinds = sorted({e.event_type.name for e in events if e.event_type.slug in filters.types})
+    label = f"{scope} neighbourhood events" if scope else "Neighbourhood policing events"
+    return f"{label}: {', '.join(kinds)}" if kinds else label
+
+
+def serve_feed(filters: FeedFilters, *, team_slug: str | None = None) -> Response:
+    now = utcnow()
+    unknown_areas = [a for a in filters.areas if a not in AREAS]
+    if unknown_areas:
+        return _not_found(f"There is no area called {unknown_areas[0]!r}. Areas: {', '.join(AREAS)}.")
+    version = feed_version(filters, now)
+    teams_found, types_found, *state = version
+    if filters.teams and teams_found != len(filters.teams):
+        return _not_found(f"There is no team called {', '.join(filters.teams)!r}. See /teams for the list.")
+    if filters.types and types_found != len(filters.types):
+        return _not_found(f"There is no kind of event called {', '.join(filters.types)!r}.")
+    changes = [value for value in state if isinstance(value, datetime)]
+    last_modified = max(changes) if changes else None
+
+    def build() -> bytes:
+        events = feed_events(filters, now)
+        team = None
+        if team_slug:
+            team = events[0].team if events else db.session.scalar(select(Team).where(Team.slug == team_slug))
+        return ical.build_feed(events, calendar_name(filters, events, team), now)
+
+    return conditional_feed(
+        cache=FEED_CACHE,
+        key=("calendar", team_slug or "", *filters.key),
+        version=(now.date().isoformat(), *state),
+        last_modified=last_modified,
+        build=build,
+        mimetype=CALENDAR_MIMETYPE,
+    )
+
+
+@bp.route("/calendar.ics", methods=["GET", "HEAD"])
+def calendar_feed():
+    args = request.args
+    return serve_feed(FeedFilters(args.getlist("team"), args.getlist("type"), args.getlist("area")))
+
+
+@bp.route("/teams/<slug>/calendar.ics", methods=["GET", "HEAD"])
+def team_calendar_feed(slug: str):
+    args = request.args
+    return serve_feed(FeedFilters([slug], args.getlist("type"), ()), team_slug=slug.lower())
+
+
+@bp.route(f"/events/<{ID}:occurrence_id>.ics", methods=["GET", "HEAD"])
+def occurrence_ics(occurrence_id: int):
+    row = public_occurrence(occurrence_id)
+    event = row.event
+    version = (row.updated_at, event.updated_at, sequence_of(row))
+    response = conditional_feed(
+        cache=FEED_CACHE,
+        key=("occurrence", occurrence_id),
+        version=version,
+        last_modified=max(row.updated_at, event.updated_at),
+        build=lambda: ical.build_single(row),
+        mimetype=CALENDAR_MIMETYPE,
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="event-{occurrence_id}.ics"'
+    return response
+
+
+def sequence_of(row: Occurrence) -> int:
+    return ical.sequence(row.event, row)

@@ -1,0 +1,230 @@
+"""iCalendar feeds, built with the icalendar library: what residents' calendar apps subscribe to.
+
+Rules every feed follows (documented in the README):
+* One VEVENT per one-off event. A series is one VEVENT with the RRULE, plus a
+  RECURRENCE-ID override for each moved or cancelled date, plus EXDATE for dates
+  that have dropped out of the feed, so a client expanding the rule lists exactly
+  the dates the site lists.
+* Times carry TZID (with a VTIMEZONE written as yearly RRULEs, see core.ical_tz);
+  all-day events are VALUE=DATE with an exclusive end. Never floating times.
+* UID never changes; SEQUENCE is the event's revision plus the date's own revision,
+  so it rises whenever time, place or status changes.
+* Cancelled dates stay, STATUS:CANCELLED and "Cancelled: " in the summary, until 30
+  days after they would have happened; other past dates stay for 90 days.
+* No alarms, no residents' data: only what the public event page shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from icalendar import Calendar, vRecur
+from icalendar import Event as VEvent
+
+from engagement.core.ical_tz import vtimezone
+from engagement.core.markup import plain_text
+from engagement.events.models import CANCELLED, Event, Occurrence
+
+PRODID = "-//West Midlands Police//Neighbourhood engagement//EN"
+CANCELLED_KEEP = timedelta(days=30)
+PAST_KEEP = timedelta(days=90)
+REFRESH = timedelta(hours=1)
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"]
+
+
+def absolute(endpoint: str, **values) -> str:
+    """Public URLs are built on BASE_URL, not the request's host, so feed content never varies by host."""
+    return base_url() + url_for(endpoint, **values, _external=False)
+
+
+def webcal(url: str) -> str:
+    parts = urlsplit(url)
+    return "webcal://" + parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def sequence(event: Event, row: Occurrence | None = None) -> int:
+    return event.revision + (row.revision if row is not None else 0)
+
+
+def is_cancelled(event: Event, row: Occurrence | None = None) -> bool:
+    return event.status == CANCELLED or (row is not None and row.status == CANCELLED)
+
+
+def keeps(event: Event, row: Occurrence, now: datetime) -> bool:
+    """Whether a date still belongs in feeds: 30 days after it if cancelled, 90 days otherwise."""
+    keep = CANCELLED_KEEP if is_cancelled(event, row) else PAST_KEEP
+    return row.ends_at + keep >= now
+
+
+def event_in_feed(event: Event, now: datetime) -> bool:
+    return any(keeps(event, row, now) for row in event.occurrences)
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(zone())
+
+
+def _date_value(event: Event, instant: datetime) -> date | datetime:
+    return _local(instant).date() if event.all_day else _local(instant)
+
+
+def _rid_value(event: Event, row: Occurrence) -> date | datetime:
+    """RECURRENCE-ID / EXDATE: the date's original start, in the same form as the series DTSTART."""
+    local = row.original_local_start
+    return local.date() if event.all_day else local.replace(tzinfo=zone())
+
+
+def location(event: Event, row: Occurrence | None = None) -> str:
+    venue = (row.venue_override if row is not None and row.venue_override else None) or event.venue
+    parts = [venue.one_line] if venue else []
+    if event.online_url:
+        parts.append(f"Online: {event.online_url}")
+    return " · ".join(parts)
+
+
+def description(event: Event, url: str) -> str:
+    from engagement.events.queries import signup_text
+
+    text = plain_text(event.description).strip()
+    lines = [text] if text else []
+    if event.cancel_reason and event.status == CANCELLED:
+        lines.insert(0, f"Cancelled: {event.cancel_reason}")
+    lines.append(signup_text(event))
+    lines.append(f"Details: {url}")
+    return "\n\n".join(line for line in lines if line)
+
+
+def _common(component: VEvent, event: Event, row: Occurrence | None, url: str) -> None:
+    cancelled = is_cancelled(event, row)
+    summary = event.title if not cancelled else f"Cancelled: {event.title}"
+    component.add("uid", event.uid)
+    component.add("dtstamp", event.updated_at)
+    component.add("created", event.created_at)
+    modified = max(event.updated_at, row.updated_at) if row is not None else event.updated_at
+    component.add("last-modified", modified)
+    component.add("summary", summary)
+    text = description(event, url)
+    if row is not None and row.status == CANCELLED and row.cancel_reason:
+        text = f"Cancelled: {row.cancel_reason}\n\n{text}"
+    component.add("description", text)
+    place = location(event, row)
+    if place:
+        component.add("location", place)
+    venue = (row.venue_override if row is not None and row.venue_override else None) or event.venue
+    if venue is not None and venue.latitude is not None and venue.longitude is not None:
+        component.add("geo", (venue.latitude, venue.longitude))
+    component.add("url", url)
+    component.add("categories", [event.event_type.name])
+    component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    component.add("sequence", sequence(event, row))
+    component.add("transp", "OPAQUE")
+    component.add("class", "PUBLIC")
+
+
+def occurrence_component(event: Event, row: Occurrence, *, override: bool) -> VEvent:
+    """One date: a one-off event, or (override=True) a RECURRENCE-ID instance of a series."""
+    component = VEvent()
+    _common(component, event, row, absolute("events.occurrence", occurrence_id=row.id))
+    if override:
+        component.add("recurrence-id", _rid_value(event, row))
+    component.add("dtstart", _date_value(event, row.starts_at))
+    component.add("dtend", _date_value(event, row.ends_at))
+    return component
+
+
+def series_components(event: Event, now: datetime) -> list[VEvent]:
+    """The master VEVENT with RRULE and EXDATEs, then one override per moved or cancelled date."""
+    rows = sorted(event.occurrences, key=lambda r: r.recurrence_id)
+    first = rows[0] if rows else None
+    master = VEvent()
+    _common(master, event, None, absolute("events.occurrence", occurrence_id=first.id) if first else base_url())
+    local_start = event.local_start.replace(tzinfo=zone())
+    length = _local(event.ends_at).replace(tzinfo=None) - event.local_start
+    if event.all_day:
+        master.add("dtstart", local_start.date())
+        master.add("dtend", (event.local_start + length).date())
+    else:
+        master.add("dtstart", local_start)
+        master.add("dtend", (event.local_start + length).replace(tzinfo=zone()))
+    master.add("rrule", vRecur.from_ical(event.rrule))
+    overrides, removed = [], []
+    for row in rows:
+        changed = row.moved or row.status == CANCELLED or row.venue_id is not None
+        if not changed:
+            continue
+        if keeps(event, row, now):
+            overrides.append(occurrence_component(event, row, override=True))
+        else:
+            removed.append(_rid_value(event, row))
+    removed.extend(_exdates(event))
+    if removed:
+        master.add("exdate", sorted(set(removed)))
+    return [master, *overrides]
+
+
+def _exdates(event: Event) -> list[date | datetime]:
+    """Dates the rule makes that were deleted outright (e.g. by an import's EXDATE)."""
+    from engagement.events.recurrence import parse_recurrence_id
+
+    values = []
+    for rid in (getattr(event, "exdates", "") or "").split():
+        local = parse_recurrence_id(rid)
+        values.append(local.date() if event.all_day else local.replace(tzinfo=zone()))
+    return values
+
+
+def event_components(event: Event, now: datetime) -> list[VEvent]:
+    if event.is_series:
+        return series_components(event, now)
+    row = event.occurrences[0]
+    return [occurrence_component(event, row, override=False)]
+
+
+def new_calendar(name: str, years: tuple[int, int]) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", current_app.config["TIMEZONE"])
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    cal.add_component(vtimezone(current_app.config["TIMEZONE"], *years))
+    return cal
+
+
+def _years(events: list[Event], now: datetime) -> tuple[int, int]:
+    starts = [row.starts_at for e in events for row in e.occurrences] or [now]
+    first = min(min(starts), min((e.starts_at for e in events), default=now))
+    last = max(max(starts), max((e.starts_at for e in events), default=now), now)
+    return first.year, last.year + 2  # series outlive their materialised rows; the VTIMEZONE has yearly rules
+
+
+def build_feed(events: list[Event], name: str, now: datetime) -> bytes:
+    """The subscribed calendar: every event still within its retention window."""
+    kept = [event for event in events if event_in_feed(event, now)]
+    cal = new_calendar(name, _years(kept, now))
+    for event in kept:
+        for component in event_components(event, now):
+            cal.add_component(component)
+    return cal.to_ical()
+
+
+def build_single(row: Occurrence) -> bytes:
+    """One date for "add to calendar" and email attachments: same UID and SEQUENCE as the feed."""
+    event = row.event
+    cal = new_calendar(event.title, (row.starts_at.year, row.ends_at.year + 1))
+    cal.add_component(occurrence_component(event, row, override=event.is_series))
+    return cal.to_ical()
