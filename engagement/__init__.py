@@ -43,11 +43,16 @@ def create_app(config: dict | None = None) -> Flask:
     from engagement.core.worker import register_task
     from engagement.events.series import extend_horizons
     from engagement.feeds.fetch import fetch_due
+    from engagement.newsletter import delivery as newsletter_delivery
+    from engagement.newsletter.subscriptions import expire as expire_subscriptions
 
     register_error_handlers(app)
     register_task("mail", send_due)
     register_task("events-horizon", extend_horizons)
     register_task("feeds", fetch_due)
+    register_task("newsletter-start", newsletter_delivery.start_due)
+    register_task("newsletter-send", newsletter_delivery.send_due)
+    register_task("newsletter-expire", expire_subscriptions)
     return app
 
 
@@ -69,12 +74,14 @@ def _register_blueprints(app: Flask) -> None:
     from engagement.events import views as events
     from engagement.feeds import views as feeds
     from engagement.news import views as news
+    from engagement.newsletter import views as newsletter
     from engagement.teams import views as teams
 
     accounts.init_app(app)
     events.init_app(app)
     news.init_app(app)
-    for module in (teams, accounts, core, events, news, feeds):
+    newsletter.init_app(app)
+    for module in (teams, accounts, core, events, news, feeds, newsletter):
         app.register_blueprint(module.bp)
 
 
@@ -82,10 +89,12 @@ def _register_cli(app: Flask) -> None:
     from engagement.accounts.cli import users_cli
     from engagement.core.worker import worker_command
     from engagement.demo.cli import demo_cli
+    from engagement.newsletter.cli import newsletter_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(newsletter_cli)
 
 
 def _register_templating(app: Flask) -> None:

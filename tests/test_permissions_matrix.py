@@ -65,6 +65,13 @@ EXPECTED_ACCESS = {
     "feeds.source_fetch": "team",
     "feeds.source_delete": "team",
     "feeds.entry_to_news": "team",
+    "newsletter.staff_issues": "staff",
+    "newsletter.issue_new": "staff",
+    "newsletter.staff_issue": "team",
+    "newsletter.issue_preview": "team",
+    "newsletter.issue_test": "team",
+    "newsletter.issue_send": "team",
+    "newsletter.issue_cancel": "team",
 }
 
 

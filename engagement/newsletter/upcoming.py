@@ -1,0 +1,124 @@
+"""Upcoming public events for newsletters and the team events feed (/teams/<slug>/events.rss).
+
+Lives here, above events and news, because both the newsletter and the feed use it and
+news may not import events. Every list joins the event, team, type and venues in one query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from engagement.core.db import utcnow
+from engagement.core.http_cache import BodyCache, conditional_feed
+from engagement.events.models import CANCELLED, PUBLISHED, Event, Occurrence
+from engagement.events.views import event_when
+from engagement.extensions import db
+from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, absolute, build_feed
+from engagement.newsletter.links import stable_guid
+
+FEED_SIZE = 50
+
+
+def _public(team_ids, now: datetime):
+    return (
+        select(Occurrence)
+        .join(Occurrence.event)
+        .where(
+            Event.team_id.in_(list(team_ids)),
+            Event.published_at.is_not(None),
+            Event.status.in_((PUBLISHED, CANCELLED)),
+            Occurrence.ends_at > now,
+        )
+    )
+
+
+def upcoming(team_ids, *, weeks: int | None = None, limit: int = 100, now: datetime | None = None):
+    """Public dates of these teams from now (for `weeks` weeks, if given), soonest first, cancelled ones too."""
+    now = now or utcnow()
+    if not team_ids:
+        return []
+    query = _public(team_ids, now)
+    if weeks is not None:
+        query = query.where(Occurrence.starts_at < now + timedelta(weeks=weeks))
+    event = joinedload(Occurrence.event)
+    query = query.options(
+        event.joinedload(Event.team),
+        event.joinedload(Event.event_type),
+        event.joinedload(Event.venue),
+        joinedload(Occurrence.venue_override),
+    ).order_by(Occurrence.starts_at, Occurrence.id)
+    return db.session.scalars(query.limit(limit)).unique().all()
+
+
+def place(row: Occurrence) -> str:
+    if row.venue is not None:
+        return row.venue.name
+    return "online" if row.event.online_url else "place to be confirmed"
+
+
+def feed_title(row: Occurrence) -> str:
+    """'Tuesday 3 March 2027, 6pm to 7:30pm: Police surgery at Ladywood Library' (date and place first)."""
+    title = f"{event_when(row)}: {row.event.title} at {place(row)}"
+    return f"Cancelled: {title}" if row.is_cancelled else title
+
+
+def _items(rows) -> list[FeedItem]:
+    items = []
+    for row in rows:
+        event = row.event
+        summary = f"{event.event_type.name} run by {event.team.name} Neighbourhood Team."
+        if row.is_cancelled:
+            summary = f"Cancelled: {row.cancel_message}. " + summary
+        items.append(
+            FeedItem(
+                guid=stable_guid("occurrence", row.id),
+                title=feed_title(row),
+                link=absolute(url_for("events.occurrence", occurrence_id=row.id)),
+                published=event.published_at,
+                updated=max(event.updated_at, row.updated_at, event.published_at),
+                summary=summary,
+            )
+        )
+    return items
+
+
+def _state(team_id: int, now: datetime):
+    """(count, last change) of the team's upcoming public dates: one aggregate query."""
+    query = _public([team_id], now).with_only_columns(
+        func.count(Occurrence.id), func.max(Occurrence.updated_at), func.max(Event.updated_at)
+    )
+    count, occ_changed, event_changed = db.session.execute(query).one()
+    return count, max(filter(None, (occ_changed, event_changed)), default=None)
+
+
+def events_feed(team):
+    """RSS of the team's next 50 dates. The version counts upcoming dates, so one passing changes it."""
+    now = utcnow()
+    count, changed = _state(team.id, now)
+
+    def build() -> bytes:
+        home = absolute(url_for("events.event_list", team=team.slug))
+        meta = FeedMeta(
+            title=f"{team.name} Neighbourhood Team: upcoming events",
+            description=f"Police surgeries, Cuppa with a Copper and other events run by {team.name} "
+            f"Neighbourhood Team, soonest first.",
+            home_url=home,
+            self_url=absolute(url_for("newsletter.team_events_feed", slug=team.slug)),
+            feed_id=home,
+            updated=changed,
+        )
+        return build_feed(RSS, meta, _items(upcoming([team.id], limit=FEED_SIZE, now=now)))
+
+    cache = current_app.extensions.setdefault("events_feed_cache", BodyCache())
+    return conditional_feed(
+        cache=cache,
+        key=("events", team.slug),
+        version=(count, changed.isoformat() if changed else "", team.updated_at.isoformat()),
+        last_modified=max(filter(None, (changed, team.updated_at)), default=None),
+        build=build,
+        mimetype=MIMETYPES[RSS],
+    )
