@@ -162,6 +162,9 @@ class Event(TimestampMixin, db.Model):
     # Rises only when time, place or status changes (iCal SEQUENCE later).
     revision: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     rrule: Mapped[str | None] = mapped_column(String(300))  # RFC 5545, without "RRULE:"
+    # Dates the rule makes that do not happen at all (iCal EXDATE, e.g. from an import), as
+    # space-separated local "YYYYMMDDTHHMMSS" recurrence ids; materialise never creates them.
+    exdates: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     # Series only: occurrences exist up to here; None once the whole rule is materialised.
     horizon_end: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     split_from_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
@@ -174,6 +177,10 @@ class Event(TimestampMixin, db.Model):
     occurrences = relationship(
         "Occurrence", back_populates="event", order_by="Occurrence.recurrence_id", cascade="all, delete-orphan"
     )
+
+    @property
+    def exdate_ids(self) -> set[str]:
+        return set((self.exdates or "").split())
 
     @property
     def is_series(self) -> bool:

@@ -101,9 +101,12 @@ def materialise(event: Event, *, now: datetime | None = None) -> int:
     horizon = max(horizon_for(now, event.starts_at), event.horizon_end or now)
     starts, complete = rule_starts(event.rrule, event.local_start, horizon)
     rows = {row.recurrence_id: row for row in event.occurrences}
+    skipped = event.exdate_ids
     added = 0
     for local in starts:
         rid = recurrence_id(local)
+        if rid in skipped:
+            continue  # an EXDATE: left in `rows`, so an existing row for it is discarded below
         row = rows.pop(rid, None)
         start, end = occurrence_times(event, local)
         if row is None:
