@@ -142,6 +142,16 @@ def serve_feed(filters: FeedFilters, *, team_slug: str | None = None) -> Respons
     )
 
 
+@bp.app_template_global("calendar_subscribe_links")
+def _subscribe_links(team=None) -> dict[str, str]:
+    return ical.subscribe_links(team)
+
+
+@bp.app_template_global("calendar_add_links")
+def _add_links(row: Occurrence) -> dict[str, str]:
+    return ical.add_links(row)
+
+
 @bp.route("/calendar.ics", methods=["GET", "HEAD"])
 def calendar_feed():
     args = request.args

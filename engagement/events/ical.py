@@ -228,3 +228,62 @@ def build_single(row: Occurrence) -> bytes:
     cal = new_calendar(event.title, (row.starts_at.year, row.ends_at.year + 1))
     cal.add_component(occurrence_component(event, row, override=event.is_series))
     return cal.to_ical()
+
+
+# --- links for event and team pages ------------------------------------------------------
+
+
+def subscribe_links(team=None) -> dict[str, str]:
+    """The https:// feed address and its webcal:// twin (which opens the calendar app to subscribe)."""
+    url = absolute("events.team_calendar_feed", slug=team.slug) if team else absolute("events.calendar_feed")
+    return {"https": url, "webcal": webcal(url)}
+
+
+def _google_dates(event: Event, row: Occurrence) -> str:
+    if event.all_day:
+        return f"{_local(row.starts_at):%Y%m%d}/{_local(row.ends_at):%Y%m%d}"
+    return f"{row.starts_at:%Y%m%dT%H%M%SZ}/{row.ends_at:%Y%m%dT%H%M%SZ}"
+
+
+def add_links(row: Occurrence) -> dict[str, str]:
+    """One-date links: Google Calendar and Outlook.com templates, and our own .ics download."""
+    from urllib.parse import urlencode
+
+    event = row.event
+    url = absolute("events.occurrence", occurrence_id=row.id)
+    details = f"{plain_text(event.description).strip()}\n\n{url}".strip()
+    place = location(event, row)
+    google = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": _google_dates(event, row),
+            "details": details,
+            "location": place,
+            "ctz": current_app.config["TIMEZONE"],
+        }
+    )
+    outlook_times = (
+        {"startdt": f"{_local(row.starts_at):%Y-%m-%d}", "enddt": f"{_local(row.ends_at):%Y-%m-%d}", "allday": "true"}
+        if event.all_day
+        else {
+            "startdt": f"{row.starts_at:%Y-%m-%dT%H:%M:%SZ}",
+            "enddt": f"{row.ends_at:%Y-%m-%dT%H:%M:%SZ}",
+            "allday": "false",
+        }
+    )
+    outlook = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event.title,
+            "body": details,
+            "location": place,
+            **outlook_times,
+        }
+    )
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/action/compose?{outlook}",
+        "ics": absolute("events.occurrence_ics", occurrence_id=row.id),
+    }

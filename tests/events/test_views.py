@@ -56,7 +56,7 @@ def test_occurrence_page_spells_out_when_where_who_and_how(client, make_event, v
     assert "PCSO Aisha Khan from the Ladywood Neighbourhood Team." in page
     assert "aisha@example.org" not in page  # no personal email unless the officer opts in
     assert "Drop-ins are welcome." in page
-    assert "Add to your calendar" not in page  # the .ics route belongs to the calendar feeds feature
+    assert "Add to Google Calendar" in page and "Add to Outlook.com" in page and "webcal://localhost/teams/" in page
 
 
 def test_contact_email_only_when_opted_in(client, make_event):
