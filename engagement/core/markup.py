@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -72,14 +74,23 @@ def clean_source(text: str) -> str:
     return strip_tags(value).strip()
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """One converter per thread: building one loads its extensions, which costs milliseconds."""
+    if not hasattr(_local, "md"):
+        # Headings start at <h3>: the page already has its <h1> and section <h2>s.
+        _local.md = markdown.Markdown(
+            extensions=["sane_lists", "toc"], extension_configs={"toc": {"baselevel": 3}}, output_format="html"
+        )
+    return _local.md
+
+
+@lru_cache(maxsize=4096)
 def _to_html(text: str) -> str:
-    # Headings start at <h3>: the page already has its <h1> and section <h2>s.
-    raw = markdown.markdown(
-        text or "",
-        extensions=["sane_lists", "toc"],
-        extension_configs={"toc": {"baselevel": 3}},
-        output_format="html",
-    )
+    """Pure in its input, so feeds and lists that show the same description reuse the result."""
+    raw = _markdown().reset().convert(text or "")
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

@@ -226,6 +226,7 @@ def test_conditional_get_and_no_rebuild_when_unchanged(client, db, dataset, offi
     head = client.head("/calendar.ics")
     assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == first.headers["ETag"]
     assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Last-Modified"]
     assert first.headers["Access-Control-Allow-Origin"] == "*"
     row = db.session.get(Occurrence, dataset["weekly"].occurrences[8].id)
     series.cancel_occurrence(row, actor=officer, reason="Officers needed elsewhere", now=utcnow())
@@ -292,3 +293,13 @@ def test_feed_query_count_is_constant(app, client, db, make_event):
         )
     many = count_queries("/calendar.ics")
     assert few == many <= 3
+
+
+def test_any_change_a_feed_shows_changes_its_etag(client, db, dataset, venue):
+    """The feed version is a counter bumped on flush: a venue rename must reach subscribers."""
+    first = client.get("/calendar.ics")
+    assert client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    venue.name = "Ladywood Library (renamed)"
+    db.session.commit()
+    second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and b"Ladywood Library (renamed)" in second.data
