@@ -47,6 +47,9 @@ def load_demo() -> dict[str, int]:
     from engagement.demo.events_data import load_events_demo
 
     created.update(load_events_demo())
+    from engagement.demo.news_data import load_news_demo
+
+    created.update(load_news_demo())
     return created
 
 
@@ -65,3 +68,4 @@ def load_command(if_empty: bool):
     db.session.commit()
     click.echo(f"Demo data ready: {created['teams']} teams and {created['users']} staff added.")
     click.echo(f"Demo events: {created['venues']} venues and {created['events']} events added.")
+    click.echo(f"Demo news: {created['posts']} posts and {created['newsletters']} sent newsletter added.")

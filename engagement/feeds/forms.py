@@ -8,7 +8,8 @@ from engagement.feeds.models import TITLE_MAX, URL_MAX
 
 
 class SourceForm(FlaskForm):
-    team = SelectField("Team", coerce=int, validators=[DataRequired("Choose the team that follows this feed")])
+    team = SelectField("Team", coerce=int, invalid_choice_message="Choose one of your teams",
+                       invalid_value_message="Choose one of your teams")  # fmt: skip
     title = StringField(
         "Name of the feed",
         description="For example, “West Midlands Police press office” or “Birmingham City Council news”.",

@@ -10,7 +10,8 @@ FORCE = "force"
 
 
 class PostForm(FlaskForm):
-    scope = SelectField("Who is this news from?", validators=[DataRequired("Choose who the news is from")])
+    # No DataRequired: it would add `required` to the <select>; the choice itself is checked against the list.
+    scope = SelectField("Who is this news from?", invalid_choice_message="Choose who the news is from")
     title = StringField(
         "Title",
         validators=[

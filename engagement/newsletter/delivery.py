@@ -13,22 +13,20 @@ Guarantees, and how they are kept:
 
 from __future__ import annotations
 
-import email.policy
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.headerregistry import Address
-from email.utils import parseaddr
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 
-from engagement.core import audit, mail
+from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.mail import PermanentFailure, SmtpConnection, TemporaryFailure, backoff
 from engagement.extensions import db
 from engagement.newsletter import issues as issue_rules
+from engagement.newsletter.copies import CopyMaker, sender_domain
 from engagement.newsletter.links import new_reference, public_url
 from engagement.newsletter.models import (
     DELIVERED,
@@ -48,50 +46,6 @@ from engagement.newsletter.subscriptions import manage_token_for, recipient_ids,
 
 LEASE = timedelta(minutes=5)
 BATCH = 100
-# CRLF line ends (smtplib sends bytes as given, and strict servers refuse bare LF), and headers up
-# to RFC 5322's 998 characters so a long List-Unsubscribe URL is never turned into an encoded-word.
-WIRE = email.policy.SMTP.clone(max_line_length=998)
-
-
-def _domain() -> str:
-    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "localhost"
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What every copy of an issue shares, as plain values (ORM objects expire at each commit)."""
-
-    subject: str
-    display_name: str
-    list_id: str
-
-
-def envelope(issue: Issue) -> Envelope:
-    scope = issue_rules.scope_label(issue)
-    name = issue.team.slug if issue.team is not None else issue.area.lower()
-    return Envelope(
-        subject=issue.subject,
-        display_name=f"{scope}, {current_app.config['FORCE_NAME']}",
-        list_id=f"{scope} newsletter <{name}.newsletter.{_domain()}>",
-    )
-
-
-def build_message(env: Envelope, to: str, html: str, text: str, *, subject=None, message_id=None, unsubscribe=None):
-    """The MIME message for one copy: the team's name on the From line and list headers (RFC 2369/8058)."""
-    headers = {
-        "List-Id": env.list_id,
-        "List-Archive": f"<{public_url('newsletter.archive')}>",
-        "Precedence": "bulk",
-    }
-    if unsubscribe:
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg = mail.build_message(to, subject or env.subject, text, html, headers=headers)
-    sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    msg.replace_header("From", Address(display_name=env.display_name, addr_spec=sender))
-    if message_id:
-        msg.replace_header("Message-ID", message_id)
-    return msg
 
 
 # --- starting a send ---------------------------------------------------------------------------
@@ -110,7 +64,7 @@ def start(issue: Issue, *, now: datetime) -> int:
     issue.body_html, issue.body_text = issue_rules.render_content(issue, now)
     issue.reference = _unique_reference()
     ids = db.session.scalars(recipient_ids(issue.team_id, issue.area)).all()
-    domain, ref = _domain(), issue.reference.lower()
+    domain, ref = sender_domain(), issue.reference.lower()
     if ids:
         db.session.execute(
             insert(Delivery),
@@ -157,13 +111,11 @@ def start_due(now: datetime | None = None) -> int:
 
 @dataclass
 class Prepared:
-    """An issue rendered once per send, with slots for each recipient's own links."""
+    """An issue rendered once per send pass, ready to stamp out each recipient's copy."""
 
-    envelope: Envelope
+    copies: CopyMaker
     team_id: int | None
     area: str | None
-    html: str
-    text: str
 
 
 def _claim(limit: int) -> tuple[list[int], datetime]:
@@ -185,7 +137,7 @@ def _prepare(issue_id: int, cache: dict[int, Prepared]) -> Prepared:
     if issue_id not in cache:
         issue = db.session.get(Issue, issue_id)
         html, text = issue_rules.render_email(issue, issue.body_html, issue.body_text)
-        cache[issue_id] = Prepared(envelope(issue), issue.team_id, issue.area, html, text)
+        cache[issue_id] = Prepared(CopyMaker(issue_rules.envelope(issue), html, text), issue.team_id, issue.area)
     return cache[issue_id]
 
 
@@ -196,12 +148,38 @@ def _still_subscribed(prepared: Prepared, subscriber_ids: list[int]) -> set[int]
     return set(db.session.scalars(query))
 
 
-def _record(delivery_id: int, lease: datetime, **values) -> None:
-    """Write one outcome, only if this worker still holds the row, and commit it at once."""
-    db.session.execute(
-        update(Delivery).where(Delivery.id == delivery_id, Delivery.locked_until == lease).values(**values)
-    )
-    db.session.commit()
+class Outcomes:
+    """Records each copy's outcome the moment the SMTP reply arrives: one autocommitted UPDATE on a
+    connection of its own, guarded by the lease so a worker that lost its rows changes nothing.
+
+    On PostgreSQL these commits do not wait for the WAL flush (synchronous_commit off, for this
+    connection only): a killed worker loses nothing, and only a crash of the database server itself
+    could forget the last moments of outcomes, which would resend those copies, never skip them."""
+
+    # Built once: every outcome writes the same columns, so the statement compiles once per process.
+    STATEMENT = (
+        update(Delivery)
+        .where(Delivery.id == bindparam("b_id"), Delivery.locked_until == bindparam("b_lease"))
+        .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"), locked_until=None,
+                sent_at=bindparam("b_sent_at"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_next"))
+    )  # fmt: skip
+
+    def __init__(self):
+        self.conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.postgres = self.conn.dialect.name == "postgresql"
+        if self.postgres:
+            self.conn.exec_driver_sql("SET synchronous_commit TO OFF")
+
+    def record(self, delivery_id: int, lease: datetime, *, status: str, attempts: int, error: str | None = None,
+               sent_at: datetime | None = None, next_at: datetime | None = None) -> None:  # fmt: skip
+        self.conn.execute(self.STATEMENT, {"b_id": delivery_id, "b_lease": lease, "b_status": status,
+                                           "b_attempts": attempts, "b_sent_at": sent_at, "b_error": error,
+                                           "b_next": next_at or utcnow()})  # fmt: skip
+
+    def close(self) -> None:
+        if self.postgres:
+            self.conn.exec_driver_sql("RESET synchronous_commit")  # pooled connections must come back clean
+        self.conn.close()
 
 
 def _send(connection: SmtpConnection, to: str, raw: bytes, name: str) -> None:
@@ -213,7 +191,8 @@ def _send(connection: SmtpConnection, to: str, raw: bytes, name: str) -> None:
     (folder / name).write_bytes(raw)
 
 
-def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cache: dict[int, Prepared]) -> int:
+def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cache: dict[int, Prepared],
+                outcomes: Outcomes) -> int:  # fmt: skip
     rows = db.session.execute(
         select(
             Delivery.id,
@@ -232,41 +211,40 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
     for issue_id in {row.issue_id for row in rows}:
         prepared = _prepare(issue_id, cache)
         wanted[issue_id] = _still_subscribed(prepared, [r.subscriber_id for r in rows if r.issue_id == issue_id])
+    db.session.commit()  # end the read: on SQLite an open read would block the outcome writes
+    _record = outcomes.record
     stop_at = time.monotonic() + LEASE.total_seconds() - 2 * current_app.config["MAIL_TIMEOUT"] - 5
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     handled = 0
     for index, row in enumerate(rows):
         if time.monotonic() > stop_at:  # give the rest back before the lease runs out
             rest = [r.id for r in rows[index:]]
-            db.session.execute(update(Delivery).where(Delivery.id.in_(rest), Delivery.locked_until == lease)
-                               .values(status=PENDING, locked_until=None))  # fmt: skip
-            db.session.commit()
+            outcomes.conn.execute(update(Delivery).where(Delivery.id.in_(rest), Delivery.locked_until == lease)
+                                  .values(status=PENDING, locked_until=None))  # fmt: skip
             break
         prepared = cache[row.issue_id]
         if row.subscriber_id not in wanted[row.issue_id]:
-            _record(row.id, lease, status=SKIPPED, locked_until=None, last_error="Left before this copy was sent")
+            _record(row.id, lease, status=SKIPPED, attempts=row.attempts, error="Left before this copy was sent")
             continue
         token = manage_token_for(row.subscriber_id, row.secret)
         manage = public_url("newsletter.manage", token=token)
         leave = public_url("newsletter.unsubscribe", token=token)
-        html = prepared.html.replace(issue_rules.MANAGE_SLOT, manage).replace(issue_rules.UNSUBSCRIBE_SLOT, leave)
-        text = prepared.text.replace(issue_rules.MANAGE_SLOT, manage).replace(issue_rules.UNSUBSCRIBE_SLOT, leave)
-        msg = build_message(prepared.envelope, row.email, html, text, message_id=row.message_id, unsubscribe=leave)
+        raw = prepared.copies.make(row.email, row.message_id, manage, leave)
         attempts = row.attempts + 1
         try:
-            _send(connection, row.email, msg.as_bytes(policy=WIRE), f"newsletter-{row.issue_id}-{row.id}.eml")
+            _send(connection, row.email, raw, f"newsletter-{row.issue_id}-{row.id}.eml")
         except PermanentFailure as exc:
-            _record(row.id, lease, status=FAILED, attempts=attempts, locked_until=None, last_error=str(exc))
+            _record(row.id, lease, status=FAILED, attempts=attempts, error=str(exc))
         except TemporaryFailure as exc:
             if attempts >= max_attempts:
-                _record(row.id, lease, status=FAILED, attempts=attempts, locked_until=None,
-                        last_error=f"gave up after {attempts} attempts: {exc}")  # fmt: skip
+                _record(
+                    row.id, lease, status=FAILED, attempts=attempts, error=f"gave up after {attempts} attempts: {exc}"
+                )
             else:
-                _record(row.id, lease, status=PENDING, attempts=attempts, locked_until=None, last_error=str(exc),
-                        next_attempt_at=utcnow() + backoff(attempts))  # fmt: skip
+                _record(row.id, lease, status=PENDING, attempts=attempts, error=str(exc),
+                        next_at=utcnow() + backoff(attempts))  # fmt: skip
         else:
-            _record(row.id, lease, status=DELIVERED, attempts=attempts, locked_until=None, sent_at=utcnow(),
-                    last_error=None)  # fmt: skip
+            _record(row.id, lease, status=DELIVERED, attempts=attempts, sent_at=utcnow())
         handled += 1
     return handled
 
@@ -287,15 +265,18 @@ def send_due(batch: int = BATCH, budget_seconds: float = 30.0) -> int:
     """Worker task: send due copies in batches over one SMTP connection, for up to `budget_seconds`,
     so the worker's other tasks still get their turn during a large send."""
     deadline = time.monotonic() + budget_seconds
-    connection, cache, sent = SmtpConnection(), {}, 0
+    connection, cache, sent, outcomes = SmtpConnection(), {}, 0, None
     try:
         while time.monotonic() < deadline:
             ids, lease = _claim(batch)
             if not ids:
                 break
-            sent += _send_batch(ids, lease, connection, cache)
+            outcomes = outcomes or Outcomes()
+            sent += _send_batch(ids, lease, connection, cache, outcomes)
     finally:
         connection.close()
         db.session.rollback()
+        if outcomes is not None:
+            outcomes.close()
     finish()
     return sent

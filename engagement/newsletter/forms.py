@@ -71,7 +71,7 @@ class VerifyForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
-    scope = SelectField("Who is this newsletter from?", validators=[DataRequired("Choose a team or area")])
+    scope = SelectField("Who is this newsletter from?", invalid_choice_message="Choose a team or area from the list")
     subject = StringField(
         "Subject line",
         validators=[DataRequired("Enter a subject line"), Length(max=SUBJECT_MAX)],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -26,6 +26,7 @@ from engagement.extensions import db
 from engagement.feeds.models import FeedEntry
 from engagement.news.models import PUBLISHED, NewsPost
 from engagement.newsletter import upcoming
+from engagement.newsletter.copies import MANAGE_SLOT, UNSUBSCRIBE_SLOT, WIRE, Envelope, build_message, sender_domain
 from engagement.newsletter.links import public_url
 from engagement.newsletter.models import (
     DRAFT,
@@ -194,7 +195,15 @@ def is_empty(issue: Issue, now=None) -> bool:
     return not (issue.intro or context["posts"] or context["entries"] or context["event_count"])
 
 
-MANAGE_SLOT, UNSUBSCRIBE_SLOT = "%%MANAGE_URL%%", "%%UNSUBSCRIBE_URL%%"
+def envelope(issue: Issue) -> Envelope:
+    """The parts of the message every copy shares: subject, the sender's name, the list's id."""
+    scope = scope_label(issue)
+    name = issue.team.slug if issue.team is not None else issue.area.lower()
+    return Envelope(
+        subject=issue.subject,
+        display_name=f"{scope}, {current_app.config['FORCE_NAME']}",
+        list_id=f"{scope} newsletter <{name}.newsletter.{sender_domain()}>",
+    )
 
 
 def render_email(issue: Issue, body_html: str, body_text: str, *, test: bool = False) -> tuple[str, str]:
@@ -250,8 +259,6 @@ def cancel_schedule(issue: Issue, *, actor) -> Issue:
 
 def send_test(issue: Issue, *, actor):
     """Queue one copy to the officer, marked as a test; its links go to the public manage page."""
-    from engagement.newsletter.delivery import WIRE, build_message, envelope
-
     _require(actor, issue)
     body_html, body_text = render_content(issue)
     html, text = render_email(issue, body_html, body_text, test=True)

@@ -192,12 +192,11 @@ def unsubscribe(token: str):
 
 
 def dashboard_section(user, teams):
-    """Newsletters waiting on someone (drafts, scheduled, sending) and feeds that stopped working."""
+    """Links to news, newsletters and feeds, with newsletters waiting on someone (drafts, scheduled,
+    sending) and feeds that stopped working."""
     from engagement.newsletter.dashboard import attention
 
     issues_, broken = attention(user, teams)
-    if not issues_ and not broken:
-        return ""
     return render_template("newsletter/_dashboard.html", issues=issues_, broken=broken)
 
 

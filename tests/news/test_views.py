@@ -111,7 +111,7 @@ def test_officer_cannot_choose_force_or_other_team(client, db, officer, login_as
         "/staff/news/new",
         data={"csrf_token": _token(form), "scope": f"team:{other_team.id}", "title": "T", "summary": "S", "body": "B"},
     )
-    assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose who the news is from" in response.get_data(as_text=True)
 
 
 def test_take_down_and_delete(client, db, make_post, officer, login_as):

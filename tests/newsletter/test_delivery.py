@@ -260,3 +260,24 @@ def test_sending_status_until_all_done(db, smtp, team, officer, subscribe, make_
     db.session.refresh(issue)
     assert issue.status == SENDING
     assert db.session.get(Issue, issue.id).recipients == 1
+
+
+def test_imported_entries_flow_into_the_newsletter(db, smtp, team, officer, subscribe, make_issue):
+    from engagement.feeds.models import FeedEntry
+    from engagement.feeds.services import add_source
+
+    subscribe("resident@example.org", team=team)
+    source = add_source(actor=officer, team=team, title="Birmingham City Council", url="https://example.org/c.rss")
+    db.session.flush()
+    entry = FeedEntry(source_id=source.id, key="c" * 64, guid="council-1", title="Bin collections change",
+                      link="https://example.org/bins", summary_html="<p>New days from Monday.</p>",
+                      summary_text="New days from Monday.")  # fmt: skip
+    db.session.add(entry)
+    db.session.commit()
+    issue = make_issue()
+    update_issue(issue, actor=officer, subject=issue.subject, intro=issue.intro, weeks=0, entry_ids=[entry.id])
+    _send(issue, officer)
+    run_once()
+    text = body_text(smtp.parsed()[0])
+    assert "FROM OUR PARTNERS" in text and "Bin collections change (Birmingham City Council)" in text
+    assert "New days from Monday." in text and "https://example.org/bins" in text

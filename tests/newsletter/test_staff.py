@@ -106,4 +106,4 @@ def test_dashboard_shows_drafts(client, team, officer, login_as, make_issue):
     make_issue("Draft for the dashboard")
     login_as(officer)
     page = client.get("/staff/").get_data(as_text=True)
-    assert "Newsletters and feeds" in page and "Draft for the dashboard" in page and "draft, not sent" in page
+    assert "News and newsletters" in page and "Draft for the dashboard" in page and "draft, not sent" in page

@@ -1,0 +1,142 @@
+"""Benchmark: send one newsletter to 10,000 subscribers through aiosmtpd on loopback.
+
+Compares the real path (the worker's start and send tasks: one delivery row per recipient,
+each outcome committed straight after the SMTP reply, one connection per batch) with a bare
+smtplib loop sending the very same messages over one connection. Prints figures; not a test.
+
+    .venv/bin/python bench/newsletter_send.py [--subscribers 10000] [--database-url URL]
+
+Without --database-url it uses a fresh SQLite file in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import smtplib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from engagement import create_app  # noqa: E402
+from engagement.core.db import utcnow  # noqa: E402
+from engagement.extensions import db  # noqa: E402
+
+INTRO = (
+    "Thank you to everyone who came to our public meeting at **St John's Church Hall**. You told us that "
+    "anti-social behaviour on the canal towpaths and vehicle crime are your top concerns.\n\n"
+) * 4
+
+
+class Sink:
+    """Keeps each message's bytes (to replay them in the smtplib loop) and counts them."""
+
+    def __init__(self):
+        self.messages: list[tuple[str, bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append((envelope.rcpt_tos[0], envelope.original_content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup(app, count: int):
+    from engagement.news.services import PostDetails, save_post
+    from engagement.newsletter.issues import create_issue, update_issue
+    from engagement.newsletter.models import Subscriber, Subscription
+    from engagement.teams.services import save_team
+
+    db.create_all()
+    team = save_team(None, actor=None, name="Ladywood", area="Birmingham", coverage=["B1"])
+    posts = [
+        save_post(None, PostDetails(f"News item {n}", "A short summary of the news item for residents.",
+                                    "Body text. " * 40, team), actor=None, publish=True)
+        for n in range(3)
+    ]  # fmt: skip
+    now = utcnow()
+    db.session.execute(insert(Subscriber), [
+        {"email": f"resident{n:05d}@example.org", "secret": f"s{n:010d}", "confirmed_at": now,
+         "created_at": now, "updated_at": now} for n in range(count)])  # fmt: skip
+    ids = db.session.scalars(db.select(Subscriber.id)).all()
+    db.session.execute(insert(Subscription), [
+        {"subscriber_id": i, "team_id": team.id, "requested_at": now, "confirmed_at": now, "consent_text": "bench",
+         "source": "import"} for i in ids])  # fmt: skip
+    issue = create_issue(actor=None, team=team, subject="Ladywood news: benchmark issue", intro=INTRO, weeks=0)
+    update_issue(issue, actor=None, subject=issue.subject, intro=INTRO, weeks=0, post_ids=[p.id for p in posts])
+    db.session.commit()
+    return issue
+
+
+def run_worker(app, issue) -> float:
+    from engagement.newsletter import delivery
+    from engagement.newsletter.issues import schedule
+
+    schedule(issue, actor=None)
+    db.session.commit()
+    started = time.perf_counter()
+    delivery.start_due()
+    while delivery.send_due(budget_seconds=600):
+        pass
+    return time.perf_counter() - started
+
+
+def run_smtplib(port: int, sender: str, messages: list[tuple[str, bytes]]) -> float:
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for to, raw in messages:
+            smtp.sendmail(sender, [to], raw)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="newsletter-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    sink, port = Sink(), _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    app = create_app({
+        "APP_ENV": "test", "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": url, "BASE_URL": "https://engage.example.org", "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port, "MAIL_DIR": str(workdir / "mail"), "RATELIMIT_ENABLED": False,
+    })  # fmt: skip
+    try:
+        with app.app_context():
+            setup_started = time.perf_counter()
+            issue = _setup(app, args.subscribers)
+            print(f"setup: {args.subscribers:,} subscribers on {db.engine.dialect.name} "
+                  f"in {time.perf_counter() - setup_started:.1f}s")  # fmt: skip
+            worker_seconds = run_worker(app, issue)
+            sent = len(sink.messages)
+            average = sum(len(raw) for _, raw in sink.messages) / max(sent, 1)
+            replay = list(sink.messages)
+            sink.messages.clear()
+            bare_seconds = run_smtplib(port, "no-reply@example.org", replay)
+            worker_rate, bare_rate = sent / worker_seconds, len(replay) / bare_seconds
+            print(f"messages: {sent:,} (average {average / 1024:.1f} KiB)")
+            print(f"worker (delivery rows, commit per message): {worker_seconds:6.1f}s  {worker_rate:7.0f} msg/s")
+            print(f"bare smtplib loop, one connection:          {bare_seconds:6.1f}s  {bare_rate:7.0f} msg/s")
+            print(f"ratio worker / bare smtplib: {worker_rate / bare_rate:.2f} (target at least 0.70)")
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
