@@ -89,10 +89,12 @@ def _register_cli(app: Flask) -> None:
     from engagement.accounts.cli import users_cli
     from engagement.core.worker import worker_command
     from engagement.demo.cli import demo_cli
+    from engagement.events.cli import events_cli
     from engagement.newsletter.cli import newsletter_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(events_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(newsletter_cli)
 

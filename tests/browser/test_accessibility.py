@@ -23,6 +23,7 @@ PAGES = [
     "/forgot-password",
     "/?q=B16%208Q",  # a malformed postcode: the error state of the finder
     "/teams/no-such-team",  # the 404 page
+    "/embed/teams/ladywood",  # the iframe list for other sites
 ]
 
 # Staff pages as (demo user who may see it, path). The officer is in the Ladywood team.
