@@ -7,11 +7,20 @@ from pathlib import Path
 from flask import Flask, g
 from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from engagement.config import load_config
 from engagement.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` stops at the database's integer range, so a huge id is a 404, not an overflow 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2_147_483_647)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -22,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(app.instance_path, config))
+    app.url_map.converters["int"] = BoundedIntConverter
     if app.config["TRUSTED_PROXIES"]:
         # Rate limits and audit IPs need the client's address, not the proxy's.
         n = app.config["TRUSTED_PROXIES"]
@@ -61,6 +71,7 @@ def _register_models() -> None:
     from engagement.accounts import models as _accounts  # noqa: F401
     from engagement.core import audit as _audit  # noqa: F401
     from engagement.core import mail as _mail  # noqa: F401
+    from engagement.core import versioning as _versioning  # noqa: F401
     from engagement.events import models as _events  # noqa: F401
     from engagement.feeds import models as _feeds  # noqa: F401
     from engagement.news import models as _news  # noqa: F401

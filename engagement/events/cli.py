@@ -46,3 +46,36 @@ def import_police_uk_command(team_slug: str, dry_run: bool, file):
         click.echo(line)
     if dry_run:
         click.echo("Dry run: nothing was saved.")
+
+
+@events_cli.command("import-ics")
+@click.option("--team", "team_slug", required=True, help="The team (slug) the events belong to.")
+@click.option("--type", "type_slug", default="public-meeting", show_default=True,
+              help="Event type for events whose CATEGORIES match none of ours.")
+@click.argument("file", type=click.File("rb"))
+def import_ics_command(team_slug: str, type_slug: str, file):
+    """Import the VEVENTs of an .ics file (RRULE, EXDATE, RECURRENCE-ID, all-day, VTIMEZONE zones).
+
+    Matched on UID, so importing the same file again updates instead of duplicating.
+    A malformed file is rejected whole, with the line where possible.
+    """
+    from sqlalchemy import select
+
+    from engagement.events.ics_import import import_ics
+    from engagement.events.models import EventType
+    from engagement.teams.services import team_by_slug
+
+    team = team_by_slug(team_slug.lower())
+    if team is None:
+        raise click.ClickException(f"There is no team called {team_slug!r}.")
+    default_type = db.session.scalar(select(EventType).where(EventType.slug == type_slug))
+    if default_type is None:
+        raise click.ClickException(f"There is no event type called {type_slug!r}.")
+    try:
+        summary = import_ics(team, file.read(), actor=None, default_type=default_type)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name}: rejected, nothing was imported. {exc.message}") from None
+    db.session.commit()
+    for line in summary.lines():
+        click.echo(line)
