@@ -76,6 +76,7 @@ def _register_models() -> None:
     from engagement.feeds import models as _feeds  # noqa: F401
     from engagement.news import models as _news  # noqa: F401
     from engagement.newsletter import models as _newsletter  # noqa: F401
+    from engagement.signups import models as _signups  # noqa: F401
     from engagement.teams import models as _teams  # noqa: F401
 
 
@@ -86,13 +87,15 @@ def _register_blueprints(app: Flask) -> None:
     from engagement.feeds import views as feeds
     from engagement.news import views as news
     from engagement.newsletter import views as newsletter
+    from engagement.signups import views as signups
     from engagement.teams import views as teams
 
     accounts.init_app(app)
     events.init_app(app)
     news.init_app(app)
     newsletter.init_app(app)
-    for module in (teams, accounts, core, events, news, feeds, newsletter):
+    signups.init_app(app)
+    for module in (teams, accounts, core, events, news, feeds, newsletter, signups):
         app.register_blueprint(module.bp)
 
 

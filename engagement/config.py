@@ -94,6 +94,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # How many reverse proxies in front set X-Forwarded-For/-Proto (0 = trust none).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        # Sign-ups: one reminder this many hours before a date starts; personal data kept this many days after it.
+        "SIGNUP_REMINDER_HOURS": float(env.get("SIGNUP_REMINDER_HOURS", "24")),
+        "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -72,6 +72,13 @@ EXPECTED_ACCESS = {
     "newsletter.issue_test": "team",
     "newsletter.issue_send": "team",
     "newsletter.issue_cancel": "team",
+    "signups.staff_index": "staff",
+    "signups.export_many": "staff",
+    "signups.attendees": "team",
+    "signups.attendance": "team",
+    "signups.walk_in": "team",
+    "signups.export_one": "team",
+    "signups.sign_in_sheet": "team",
 }
 
 
@@ -97,6 +104,7 @@ def url_samples(world):
     Feature packages add their own records here when they add staff routes."""
     from tests.events.helpers import sample_records
     from tests.newsletter.helpers import sample_records as news_samples
+    from tests.signups.helpers import sample_records as signup_samples
 
     return {
         "slug": world["team"].slug,
@@ -104,6 +112,7 @@ def url_samples(world):
         "message_id": world["message"].id,
         **sample_records(world["team"]),
         **news_samples(world["team"]),
+        **signup_samples(world["team"]),
     }
 
 

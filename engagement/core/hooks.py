@@ -41,3 +41,41 @@ def team_sections(team) -> list[Markup]:
 
 def dashboard_sections(user, teams) -> list[Markup]:
     return _render(_dashboard_sections, user, teams)
+
+
+# --- notifications and providers --------------------------------------------------------
+# A lower feature announces what happened ("these dates changed") and asks for values it
+# cannot compute itself ("places left"); a higher feature registers the answers. Events
+# never imports sign-ups, yet sign-ups hear of every move and cancellation in the same
+# transaction.
+
+_listeners: dict[str, dict[str, Callable]] = {}
+_providers: dict[str, Callable] = {}
+_occurrence_sections: dict[str, tuple[int, Callable]] = {}
+
+
+def register_listener(topic: str, name: str, func: Callable) -> None:
+    """func(*args) is called by notify(topic, *args), inside the caller's transaction."""
+    _listeners.setdefault(topic, {})[name] = func
+
+
+def notify(topic: str, *args) -> None:
+    for func in list(_listeners.get(topic, {}).values()):
+        func(*args)
+
+
+def register_provider(topic: str, func: Callable) -> None:
+    _providers[topic] = func
+
+
+def provider(topic: str) -> Callable | None:
+    return _providers.get(topic)
+
+
+def register_occurrence_section(name: str, func: Callable, order: int = 100) -> None:
+    """func(occurrence, viewer) -> HTML (Markup) shown on the public page of one date, or ""."""
+    _occurrence_sections[name] = (order, func)
+
+
+def occurrence_sections(occurrence, viewer=None) -> list[Markup]:
+    return _render(_occurrence_sections, occurrence, viewer)

@@ -65,9 +65,14 @@ def _api_headers(response):
 def places_left(rows: list[Occurrence]) -> dict[int, int | None]:
     """Places still free per date id; None when places are unlimited.
 
-    The one hook for the sign-ups feature: until it exists every place is free. Replace the
-    body with a single aggregate query over these rows, so a page still costs the same queries.
+    The sign-ups feature provides the answer (one query over these rows) through core.hooks;
+    without it every place is free.
     """
+    from engagement.core.hooks import provider
+
+    provide = provider("places_left")
+    if provide is not None:
+        return provide(rows)
     return {row.id: row.event.capacity for row in rows}
 
 

@@ -222,11 +222,42 @@ def build_feed(events: list[Event], name: str, now: datetime) -> bytes:
     return cal.to_ical()
 
 
-def build_single(row: Occurrence) -> bytes:
-    """One date for "add to calendar" and email attachments: same UID and SEQUENCE as the feed."""
+def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[str, str, int] | None = None) -> bytes:
+    """One date for "add to calendar" and email attachments: same UID and SEQUENCE as the feed.
+
+    method="CANCEL" is the variant for cancellation emails (METHOD:CANCEL, STATUS:CANCELLED, an
+    ORGANIZER as iTIP asks). `identity` (uid, local recurrence id or "", sequence) replaces the
+    date's current identity, to cancel an entry a resident got before the date moved to another
+    series or was removed. Feed output never goes through here.
+    """
     event = row.event
     cal = new_calendar(event.title, (row.starts_at.year, row.ends_at.year + 1))
-    cal.add_component(occurrence_component(event, row, override=event.is_series))
+    component = occurrence_component(event, row, override=event.is_series)
+    if identity is not None:
+        uid, rid, seq = identity
+        for key in ("uid", "recurrence-id", "sequence"):
+            component.pop(key, None)
+        component.add("uid", uid)
+        if rid:
+            from engagement.events.recurrence import parse_recurrence_id
+
+            local = parse_recurrence_id(rid)
+            component.add("recurrence-id", local.date() if event.all_day else local.replace(tzinfo=zone()))
+        component.add("sequence", seq)
+    if method == "CANCEL":
+        cal.pop("method", None)
+        cal.add("method", "CANCEL")
+        component.pop("status", None)
+        component.add("status", "CANCELLED")
+        if not str(component.get("summary", "")).startswith("Cancelled: "):
+            summary = str(component.pop("summary", event.title))
+            component.add("summary", f"Cancelled: {summary}")
+        from email.utils import parseaddr
+
+        sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+        if sender:
+            component.add("organizer", f"mailto:{sender}", parameters={"CN": current_app.config["FORCE_NAME"]})
+    cal.add_component(component)
     return cal.to_ical()
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
+from engagement.core.hooks import notify
 from engagement.core.permissions import can_manage_team
 from engagement.core.timeutil import format_datetime, to_local
 from engagement.events.checks import (
@@ -86,8 +87,10 @@ def _set_times(row: Occurrence, start: datetime, end: datetime) -> None:
 def discard(rows: list[Occurrence]) -> None:
     """Remove dates a changed rule no longer makes.
 
-    The one place rows are deleted: when sign-ups exist they must be told here.
+    The one place rows are deleted: listeners (sign-ups) tell residents and remove their records first.
     """
+    if rows:
+        notify("occurrences.removed", list(rows))
     for row in rows:
         row.event.occurrences.remove(row)
         db.session.delete(row)
@@ -190,6 +193,7 @@ def cancel_occurrence(row: Occurrence, *, actor, reason: str, now: datetime | No
         event_id=row.event_id,
         reason=row.cancel_reason,
     )
+    notify("occurrences.changed", [row])
     return row
 
 
@@ -223,6 +227,7 @@ def move_occurrence(row: Occurrence, *, actor, when: When, venue=None, now: date
         event_id=event.id,
         venue_id=venue_id,
     )
+    notify("occurrences.changed", [row])
     return True
 
 
@@ -371,4 +376,5 @@ def change_following(
         removed=len(spare),
         added=len(fresh),
     )
+    notify("occurrences.changed", [o for o, _ in pairs])
     return target

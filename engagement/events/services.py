@@ -13,6 +13,7 @@ from datetime import datetime
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
+from engagement.core.hooks import notify
 from engagement.core.markup import clean_source, has_tags, strip_tags
 from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
 from engagement.core.timeutil import format_datetime
@@ -152,6 +153,8 @@ def update_event(
         event.revision += 1
     if changed:
         audit.record("event.update", actor=actor, target=event, summary=event.title, changed=sorted(changed))
+    if changed & {"time", "place", "capacity"}:
+        notify("occurrences.changed", list(event.occurrences))  # sign-ups: tell residents, fill new places
     return sorted(changed)
 
 
@@ -199,6 +202,7 @@ def cancel_event(event: Event, *, actor, reason: str, now: datetime | None = Non
     event.horizon_end = None  # no need to add dates to a cancelled series
     event.revision += 1
     audit.record("event.cancel", actor=actor, target=event, summary=event.title, reason=reason)
+    notify("occurrences.changed", list(event.occurrences))
     return event
 
 

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from engagement.core.db import utcnow
-from engagement.core.hooks import register_dashboard_section, register_team_section
+from engagement.core.hooks import occurrence_sections, register_dashboard_section, register_team_section
 from engagement.core.markup import render_markdown
 from engagement.core.timeutil import format_date, format_range, format_time, to_local
 from engagement.events import queries
@@ -87,6 +87,7 @@ def occurrence(occurrence_id: int):
         event=row.event,
         venue=row.venue,
         signup_text=queries.signup_text(row.event),
+        signup_sections=occurrence_sections(row, viewer),
         finished=row.ends_at <= utcnow(),
         original=local_to_utc(row.original_local_start) if row.moved else None,
         has_ics=ICS_ENDPOINT in current_app.view_functions,

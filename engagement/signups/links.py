@@ -1,0 +1,118 @@
+"""Private links residents get by email (manage a booking, "my events" feed) and the consent wording.
+
+* Manage links: a signed token carrying the sign-up's id and secret, valid for
+  MANAGE_MAX_AGE_DAYS (longer than the 12 months events are listed ahead). Every email
+  about a booking carries a fresh one; a changed secret (purge, or a later "new link")
+  makes old ones stop working.
+* "My events" feed links: a signed token carrying the feed's id and secret, with no
+  expiry (calendar apps keep a subscription for years); "get a new calendar link" on the
+  manage page changes the secret, which revokes every earlier feed link for that address.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app, has_request_context
+from sqlalchemy import select
+
+from engagement.core.tokens import InvalidToken, make_token, read_token
+from engagement.extensions import db
+from engagement.signups.models import EventsFeed, Signup
+
+MANAGE, FEED = "signups.manage", "signups.feed"
+MANAGE_MAX_AGE_DAYS = 400
+
+# The words shown above the Sign up button, by version. Change the words: add a new version.
+CONSENT_VERSION = "2026-11"
+CONSENT_TEXTS = {
+    "2026-11": (
+        "We use your name and email address to book your place and to email you a confirmation, a reminder "
+        "and any changes to this event. Your phone number, if you give it, is used only to contact you about "
+        "this event at short notice. Anything you tell us about access needs is seen only by the "
+        "{team} Neighbourhood Team, to help you take part. We do not use your details for anything else and "
+        "do not share them. We delete them {days} days after the event."
+    ),
+}
+
+
+def retention_days() -> int:
+    return current_app.config["SIGNUP_RETENTION_DAYS"]
+
+
+def consent_text(team_name: str, version: str = CONSENT_VERSION) -> str:
+    return CONSENT_TEXTS[version].format(team=team_name, days=retention_days())
+
+
+def stored_consent_version(version: str = CONSENT_VERSION) -> str:
+    """The version as stored with a sign-up: the wording's version and the retention period it named."""
+    return f"{version}+{retention_days()}d"
+
+
+def manage_token(signup: Signup) -> str:
+    return make_token(MANAGE, {"s": signup.id, "k": signup.secret})
+
+
+def signup_for_token(token: str) -> Signup:
+    payload = read_token(MANAGE, token, MANAGE_MAX_AGE_DAYS * 86400)
+    signup = db.session.get(Signup, payload.get("s")) if isinstance(payload, dict) else None
+    if signup is None or signup.secret != payload.get("k") or not signup.email:
+        raise InvalidToken("This link no longer works. The booking may have been removed after the event.")
+    return signup
+
+
+def feed_for(email: str) -> EventsFeed:
+    """The address's feed row, made on first use (concurrent first uses make one row)."""
+    feed = db.session.scalar(select(EventsFeed).where(EventsFeed.email == email))
+    if feed is not None:
+        return feed
+    table = EventsFeed.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    from engagement.core.db import utcnow
+    from engagement.signups.models import new_secret
+
+    db.session.execute(
+        insert(table)
+        .values(email=email, secret=new_secret(), created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["email"])
+    )
+    return db.session.scalar(select(EventsFeed).where(EventsFeed.email == email))
+
+
+def feed_token(feed: EventsFeed) -> str:
+    return make_token(FEED, {"f": feed.id, "k": feed.secret})
+
+
+def feed_for_token(token: str) -> EventsFeed:
+    payload = read_token(FEED, token, None)
+    feed = db.session.get(EventsFeed, payload.get("f")) if isinstance(payload, dict) else None
+    if feed is None or feed.secret != payload.get("k"):
+        raise InvalidToken("This calendar link no longer works. Use the newest link from your emails.")
+    return feed
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link on BASE_URL, inside or outside a request (the worker has none)."""
+    adapter = current_app.url_map.bind("localhost")
+    return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
+
+
+def manage_url(signup: Signup) -> str:
+    return public_url("signups.manage", token=manage_token(signup))
+
+
+def feed_url(email: str) -> str:
+    return public_url("signups.my_events", token=feed_token(feed_for(email)))
+
+
+@contextmanager
+def url_context():
+    """A request context on BASE_URL when there is none, so url_for works in the worker and CLI."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        yield

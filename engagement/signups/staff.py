@@ -1,0 +1,207 @@
+"""The team's side: attendee lists, one-tap attendance, walk-ins, exports and sign-in sheets.
+
+Access: officers of the event's team, coordinators and admins (staff_route "team" plus
+require_team). The cross-date export is "staff" and limits officers to their own teams.
+Every export and sign-in sheet is written to the audit log before any row is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engagement.core.db import utcnow
+from engagement.core.errors import DomainError
+from engagement.core.exports import audit_export, choose_columns, csv_response, xlsx_response
+from engagement.core.forms import apply_domain_error
+from engagement.core.permissions import ADMIN, COORDINATOR, get_or_404, require_team, staff_route
+from engagement.core.timeutil import to_local
+from engagement.events.models import EventType, Occurrence
+from engagement.events.queries import _with_everything, all_types
+from engagement.extensions import db
+from engagement.signups import exports, queries, services
+from engagement.signups.forms import ConfirmForm, ExportForm, WalkInForm
+from engagement.signups.models import Signup
+from engagement.signups.views import ID, bp
+from engagement.teams.services import all_teams
+
+
+def managed_teams(user):
+    return all_teams() if user.role in (ADMIN, COORDINATOR) else sorted(user.teams, key=lambda t: t.name)
+
+
+def load_date(occurrence_id: int) -> Occurrence:
+    row = (
+        db.session.scalars(_with_everything(db.select(Occurrence).where(Occurrence.id == occurrence_id)))
+        .unique()
+        .one_or_none()
+    )
+    if row is None:
+        abort(404, "We could not find that date.")
+    require_team(row.event.team)
+    return row
+
+
+@staff_route(bp, "/staff/signups", "staff")
+def staff_index():
+    """Dates of my teams from a week ago to four weeks ahead that take sign-ups, with counts."""
+    now = utcnow()
+    teams = managed_teams(current_user)
+    if current_user.role in (ADMIN, COORDINATOR) and current_user.team_ids and request.args.get("all") != "1":
+        teams = [t for t in teams if t.id in current_user.team_ids]
+    dates = queries.staff_dates(teams, start=now - timedelta(days=7), end=now + timedelta(days=28))
+    return render_template("signups/staff/index.html", dates=dates, now=now, teams=teams)
+
+
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/signups", "team")
+def attendees(occurrence_id: int):
+    row = load_date(occurrence_id)
+    people = queries.attendee_list(row)
+    return render_template(
+        "signups/staff/attendees.html",
+        row=row,
+        event=row.event,
+        people=people,
+        form=ConfirmForm(),
+        columns=exports.COLUMNS,
+        default_keys=exports.DEFAULT_KEYS,
+        places_left=queries.places_left([row])[row.id],
+    )
+
+
+@staff_route(bp, f"/staff/signups/<{ID}:signup_id>/attendance", "team", methods=["POST"])
+def attendance(signup_id: int):
+    signup = get_or_404(Signup, signup_id)
+    require_team(signup.occurrence.event.team)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400, "The form had expired. Go back, reload the page and try again.")
+    try:
+        services.set_attendance(signup, actor=current_user, attended=request.form.get("attended") == "1")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+    return redirect(url_for("signups.attendees", occurrence_id=signup.occurrence_id) + f"#signup-{signup.id}")
+
+
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/walk-in", "team", methods=["GET", "POST"])
+def walk_in(occurrence_id: int):
+    row = load_date(occurrence_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            services.add_walk_in(
+                row,
+                actor=current_user,
+                name=form.name.data,
+                places=form.places.data,
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                access_needs=form.access_needs.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Added {form.name.data.strip()} as a walk-in.", "success")
+            return redirect(url_for("signups.attendees", occurrence_id=row.id))
+    status = 400 if form.errors else 200
+    return render_template("signups/staff/walk_in.html", form=form, row=row, event=row.event), status
+
+
+def _send(what: str, filters: exports.ExportFilter, keys, fmt: str, filename: str, target=None):
+    columns = choose_columns(exports.COLUMNS, keys or exports.DEFAULT_KEYS)
+    rows = exports.count_rows(filters)
+    audit_export(
+        what, actor=current_user, target=target, rows=rows, fmt=fmt, filters=filters.describe(), columns=columns
+    )
+    db.session.commit()  # the audit entry exists before any row leaves
+    stream = exports.stream_rows(filters)
+    if fmt == "xlsx":
+        return xlsx_response(filename, columns, stream, title="Sign-ups")
+    return csv_response(filename, columns, stream)
+
+
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/signups/export", "team")
+def export_one(occurrence_id: int):
+    row = load_date(occurrence_id)
+    fmt = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+    filters = exports.ExportFilter(occurrence_id=row.id, include_cancelled=request.args.get("status") == "all")
+    local = to_local(row.starts_at)
+    filename = f"sign-ups-{row.event.title}-{local:%Y-%m-%d}"
+    return _send("signups", filters, request.args.getlist("columns"), fmt, filename, target=row)
+
+
+@staff_route(bp, "/staff/signups/export", "staff")
+def export_many():
+    """The export form; with `format` in the query string, the file itself."""
+    form = ExportForm(formdata=request.args)
+    teams = managed_teams(current_user)
+    form.team.choices = [("", "All my teams" if current_user.role not in (ADMIN, COORDINATOR) else "All teams")]
+    form.team.choices += [(t.slug, t.name) for t in teams]
+    form.type.choices = [("", "All kinds"), *((str(t.id), t.name) for t in all_types())]
+    form.columns.choices = [(c.key, c.heading) for c in exports.COLUMNS]
+    if not request.args.getlist("columns"):
+        form.columns.data = list(exports.DEFAULT_KEYS)
+    if "format" not in request.args:
+        return render_template("signups/staff/export.html", form=form)
+    if not form.validate():
+        return render_template("signups/staff/export.html", form=form), 400
+    if form.from_date.data and form.to_date.data and form.to_date.data < form.from_date.data:
+        form.to_date.errors = ["The end date must be on or after the start date"]
+        return render_template("signups/staff/export.html", form=form), 400
+    team_ids = [t.id for t in teams] if current_user.role not in (ADMIN, COORDINATOR) else None
+    if form.team.data:
+        chosen = next((t for t in all_teams() if t.slug == form.team.data), None)
+        if chosen is None:
+            abort(404, "There is no such team.")
+        require_team(chosen)
+        team_ids = [chosen.id]
+    type_id = None
+    if form.type.data:
+        etype = db.session.get(EventType, int(form.type.data)) if form.type.data.isdigit() else None
+        if etype is None:
+            abort(404, "There is no such kind of event.")
+        type_id = etype.id
+    filters = exports.ExportFilter(
+        team_ids=team_ids,
+        type_id=type_id,
+        from_date=form.from_date.data,
+        to_date=form.to_date.data,
+        include_cancelled=form.status.data == "all",
+    )
+    fmt = "xlsx" if form.format.data == "xlsx" else "csv"
+    return _send("signups", filters, form.columns.data, fmt, f"sign-ups-{to_local(utcnow()):%Y-%m-%d}")
+
+
+@staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/sign-in-sheet", "team")
+def sign_in_sheet(occurrence_id: int):
+    """A printable A4 sheet: names and places to tick at the door, and blank rows for walk-ins."""
+    row = load_date(occurrence_id)
+    people = queries.attendee_list(row)
+    audit_export(
+        "signups.sign_in_sheet",
+        actor=current_user,
+        target=row,
+        rows=len(people.confirmed),
+        fmt="html",
+        filters={"occurrence": row.id},
+        columns=[c for c in exports.COLUMNS if c.key in ("name", "places")],
+    )
+    db.session.commit()
+    return render_template("signups/staff/sign_in_sheet.html", row=row, event=row.event, people=people, blank=range(8))
+
+
+def dashboard_section(user, teams):
+    """Sign-up figures for my teams' next two weeks: only dates that take or have sign-ups."""
+    mine = [t for t in teams if t.id in user.team_ids] or list(teams)
+    now = utcnow()
+    dates = queries.staff_dates(mine, start=now, end=now + timedelta(days=14), limit=30)
+    if not dates:
+        return ""
+    return render_template("signups/staff/_dashboard.html", dates=dates)

@@ -1,0 +1,90 @@
+"""Sign-up fixtures: the events fixtures (team, officer, venue, make_event), dates relative to
+now (views and the worker use the real clock), a bookable date, a resident factory and SMTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from sqlalchemy import select
+
+from engagement.core.db import utcnow
+from engagement.core.mail import OutboxMessage
+from tests.core.test_mail import Recorder, free_port, smtp  # noqa: F401 - the smtp fixture
+from tests.events.conftest import make_event, officer, other_team, outsider, team, types, venue  # noqa: F401
+
+
+def local_day(days: int) -> date:
+    return date.today() + timedelta(days=days)
+
+
+def at(days: int, hour: int = 18, minute: int = 0) -> datetime:
+    """A naive local wall time `days` from today, as the event forms give it."""
+    return datetime.combine(local_day(days), time(hour, minute))
+
+
+@pytest.fixture
+def make_date(make_event):  # noqa: F811 - the events fixture
+    """A published one-off date `days` ahead (default 10) with sign-up details; returns the Occurrence."""
+
+    def factory(days=10, *, capacity=10, mode="required", most=4, hours=1.5, **details):
+        start = at(days)
+        event = make_event(
+            start,
+            start + timedelta(hours=hours),
+            now=utcnow(),
+            capacity=capacity,
+            signup_mode=mode,
+            max_places_per_signup=most,
+            **details,
+        )
+        return event.occurrences[0]
+
+    return factory
+
+
+@pytest.fixture
+def surgery(make_date):
+    return make_date(title="Ladywood police surgery")
+
+
+@pytest.fixture
+def book(db):
+    """sign_up through the service with a made-up resident; commits like the view."""
+    from engagement.signups.services import sign_up
+
+    counter = iter(range(1, 100_000))
+
+    def factory(row, places=1, email=None, name=None, **kwargs):
+        n = next(counter)
+        signup = sign_up(
+            row,
+            name=name or f"Resident {n}",
+            email=email or f"resident{n}@example.org",
+            places=places,
+            **kwargs,
+        )
+        db.session.commit()
+        return signup
+
+    return factory
+
+
+def outbox(db, to: str | None = None) -> list:
+    """Queued messages (parsed), oldest first, optionally for one address."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if to:
+        query = query.where(OutboxMessage.to_addr == to)
+    return [message_from_bytes(m.raw, policy=default) for m in db.session.scalars(query)]
+
+
+def attachments(message) -> dict[str, tuple[str, bytes]]:
+    """filename -> (content type with parameters, bytes)."""
+    found = {}
+    for part in message.iter_attachments():
+        params = dict(part.get_params() or [])
+        ctype = part.get_content_type() + (f"; method={params['method']}" if "method" in params else "")
+        found[part.get_filename()] = (ctype, part.get_payload(decode=True))
+    return found
