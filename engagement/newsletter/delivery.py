@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from engagement.core import audit
 from engagement.core.db import utcnow
@@ -156,29 +156,37 @@ class Outcomes:
     connection only): a killed worker loses nothing, and only a crash of the database server itself
     could forget the last moments of outcomes, which would resend those copies, never skip them."""
 
-    # Built once: every outcome writes the same columns, so the statement compiles once per process.
-    STATEMENT = (
-        update(Delivery)
-        .where(Delivery.id == bindparam("b_id"), Delivery.locked_until == bindparam("b_lease"))
-        .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"), locked_until=None,
-                sent_at=bindparam("b_sent_at"), last_error=bindparam("b_error"), next_attempt_at=bindparam("b_next"))
-    )  # fmt: skip
-
     def __init__(self):
         self.conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self.postgres = self.conn.dialect.name == "postgresql"
+        dialect = self.conn.dialect
+        self.postgres = dialect.name == "postgresql"
         if self.postgres:
             self.conn.exec_driver_sql("SET synchronous_commit TO OFF")
+        # This runs once per copy, so it skips SQL compilation: the statement is written once in the
+        # driver's placeholder style, and times go through the column type's own bind processor.
+        mark = (lambda n: f"%({n})s") if dialect.paramstyle in ("pyformat", "format") else (lambda n: f":{n}")
+        table = Delivery.__table__
+        # Built from the table's own name and fixed placeholders, never from input.
+        self.sql = (
+            f"UPDATE {table.name} SET status = {mark('status')}, attempts = {mark('attempts')}, locked_until = NULL, "  # noqa: S608
+            f"sent_at = {mark('sent_at')}, last_error = {mark('error')}, next_attempt_at = {mark('next_at')} "
+            f"WHERE id = {mark('id')} AND locked_until = {mark('lease')}"
+        )
+        self.time = table.c.sent_at.type.bind_processor(dialect) or (lambda value: value)
 
     def record(self, delivery_id: int, lease: datetime, *, status: str, attempts: int, error: str | None = None,
                sent_at: datetime | None = None, next_at: datetime | None = None) -> None:  # fmt: skip
-        self.conn.execute(self.STATEMENT, {"b_id": delivery_id, "b_lease": lease, "b_status": status,
-                                           "b_attempts": attempts, "b_sent_at": sent_at, "b_error": error,
-                                           "b_next": next_at or utcnow()})  # fmt: skip
+        time_ = self.time
+        self.conn.exec_driver_sql(self.sql, {
+            "status": status, "attempts": attempts, "sent_at": time_(sent_at), "error": error,
+            "next_at": time_(next_at or utcnow()), "id": delivery_id, "lease": time_(lease)})  # fmt: skip
 
     def close(self) -> None:
-        if self.postgres:
-            self.conn.exec_driver_sql("RESET synchronous_commit")  # pooled connections must come back clean
+        try:
+            if self.postgres:
+                self.conn.exec_driver_sql("RESET synchronous_commit")  # pooled connections must come back clean
+        except Exception:  # noqa: BLE001 - a broken connection must not go back to the pool
+            self.conn.invalidate()
         self.conn.close()
 
 
@@ -215,6 +223,10 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
     _record = outcomes.record
     stop_at = time.monotonic() + LEASE.total_seconds() - 2 * current_app.config["MAIL_TIMEOUT"] - 5
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    # The token is the last part of both links: build the rest once, not once per copy.
+    slot = {"token": "t"}
+    manage_base = public_url("newsletter.manage", **slot)[:-1]
+    leave_base = public_url("newsletter.unsubscribe", **slot)[:-1]
     handled = 0
     for index, row in enumerate(rows):
         if time.monotonic() > stop_at:  # give the rest back before the lease runs out
@@ -227,8 +239,7 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
             _record(row.id, lease, status=SKIPPED, attempts=row.attempts, error="Left before this copy was sent")
             continue
         token = manage_token_for(row.subscriber_id, row.secret)
-        manage = public_url("newsletter.manage", token=token)
-        leave = public_url("newsletter.unsubscribe", token=token)
+        manage, leave = manage_base + token, leave_base + token
         raw = prepared.copies.make(row.email, row.message_id, manage, leave)
         attempts = row.attempts + 1
         try:
