@@ -41,9 +41,10 @@ class FeedItem:
     author: str = ""
 
 
-def absolute(path: str) -> str:
-    """A site path as an absolute URL on the public address (BASE_URL), as feeds and emails need."""
-    return current_app.config["BASE_URL"] + path
+def site_url(endpoint: str, **values) -> str:
+    """An absolute URL on the public address (BASE_URL), the same inside a request or in the worker:
+    built from the URL map, so a reverse proxy's host or path prefix never leaks into feeds or emails."""
+    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _second(value: datetime) -> datetime:
@@ -86,8 +87,6 @@ def build_feed(kind: str, meta: FeedMeta, items: list[FeedItem]) -> bytes:
 
 def news_items(posts, scope_label) -> list[FeedItem]:
     """Published posts as feed items: the summary as the description, the sanitised body as content."""
-    from flask import url_for
-
     items = []
     for post in posts:
         author = ", ".join(part for part in (post.author_name, scope_label(post)) if part)
@@ -95,7 +94,7 @@ def news_items(posts, scope_label) -> list[FeedItem]:
             FeedItem(
                 guid=post.guid,
                 title=post.title,
-                link=absolute(url_for("news.post", post_id=post.id)),
+                link=site_url("news.post", post_id=post.id),
                 published=post.published_at,
                 updated=max(post.updated_at, post.published_at),
                 summary=post.summary or plain_text(post.body)[:300],

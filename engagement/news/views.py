@@ -19,7 +19,7 @@ from engagement.extensions import db
 from engagement.news import queries, services
 from engagement.news.forms import FORCE, PostForm, scope_choices, scope_value
 from engagement.news.models import NewsPost
-from engagement.news.rss import ATOM, MIMETYPES, RSS, FeedMeta, absolute, build_feed, news_items
+from engagement.news.rss import ATOM, MIMETYPES, RSS, FeedMeta, build_feed, news_items, site_url
 from engagement.teams.models import AREAS, Team
 from engagement.teams.services import all_teams, team_by_slug
 
@@ -52,8 +52,8 @@ def _feed(kind: str, team: Team | None):
     count, changed = queries.feed_state(team)
     slug = team.slug if team else None
     endpoint = "news.team_feed_" + kind if team else "news.feed_" + kind
-    self_url = absolute(url_for(endpoint, slug=slug) if team else url_for(endpoint))
-    home_url = absolute(url_for("news.news_list", team=slug) if team else url_for("news.news_list"))
+    self_url = site_url(endpoint, slug=slug) if team else site_url(endpoint)
+    home_url = site_url("news.news_list", team=slug) if team else site_url("news.news_list")
     force = current_app.config["FORCE_NAME"]
 
     def build() -> bytes:

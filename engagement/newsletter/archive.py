@@ -6,14 +6,14 @@ The archive shows the content exactly as it was frozen when sending started.
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from engagement.core.http_cache import BodyCache, conditional_feed
 from engagement.extensions import db, limiter
-from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, absolute, build_feed
+from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, build_feed, site_url
 from engagement.newsletter import upcoming
 from engagement.newsletter.forms import VerifyForm
 from engagement.newsletter.issues import scope_label
@@ -71,7 +71,7 @@ def archive_feed():
             FeedItem(
                 guid=stable_guid("newsletter", issue.id),
                 title=f"{issue.subject} ({scope_label(issue)})",
-                link=absolute(url_for("newsletter.archive_issue", issue_id=issue.id)),
+                link=site_url("newsletter.archive_issue", issue_id=issue.id),
                 published=issue.started_at,
                 updated=issue.started_at,
                 summary=f"Newsletter from {scope_label(issue)}, reference {issue.reference}.",
@@ -80,11 +80,11 @@ def archive_feed():
             )
             for issue in issues
         ]
-        home = absolute(url_for("newsletter.archive"))
+        home = site_url("newsletter.archive")
         force = current_app.config["FORCE_NAME"]
         meta = FeedMeta(title=f"{force} neighbourhood newsletters", home_url=home, feed_id=home,
                         description=f"Every newsletter sent by {force} neighbourhood teams, newest first.",
-                        self_url=absolute(url_for("newsletter.archive_feed")), updated=changed)  # fmt: skip
+                        self_url=site_url("newsletter.archive_feed"), updated=changed)  # fmt: skip
         return build_feed(RSS, meta, items)
 
     return conditional_feed(

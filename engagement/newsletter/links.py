@@ -10,7 +10,7 @@ import re
 import secrets
 import uuid
 
-from flask import current_app
+from engagement.news.rss import site_url
 
 # Letters and digits that cannot be mistaken for each other when read aloud or typed (no 0/O, 1/I/L).
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -18,8 +18,7 @@ _NOT_CODE = re.compile(r"[^A-Z0-9]")
 
 
 def public_url(endpoint: str, **values) -> str:
-    adapter = current_app.url_map.bind("localhost")
-    return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
+    return site_url(endpoint, **values)
 
 
 def new_reference() -> str:

@@ -90,3 +90,14 @@ def test_feed_costs_the_same_for_1_and_200_posts(app, client, make_post, url):
     with count_queries() as many:
         assert len(read_feed(client.get(url)).entries) == 50
     assert len(many) == len(one)
+
+
+def test_links_come_from_base_url_not_from_the_request(app, client, make_post):
+    """Behind a proxy the request may say any host; feed readers must always get the public address."""
+    app.config["BASE_URL"] = "https://engage.example.org/police"
+    post = make_post()
+    feed = read_feed(client.get("/news.rss", headers={"Host": "10.0.0.5:8000"}))
+    assert [link.href for link in feed.feed.links if link.rel == "self"] == [
+        "https://engage.example.org/police/news.rss"
+    ]
+    assert feed.entries[0].link == f"https://engage.example.org/police/news/{post.id}"
