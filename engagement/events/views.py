@@ -108,7 +108,7 @@ def dashboard_section(user, teams):
 
 
 def init_app(app) -> None:
-    from engagement.events import api, dates, embed, feeds, policeuk, setup, staff  # noqa: F401 - registers routes on bp
+    from engagement.events import api, dates, embed, feeds, import_views, policeuk, setup, staff  # noqa: F401 - registers routes on bp
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["event_when"] = event_when
