@@ -32,8 +32,8 @@ def _email_key() -> str:
     raw = request.form.get("email", "")
     try:
         return "newsletter-address:" + normalise_email(raw)
-    except DomainError:
-        return "newsletter-address:invalid"
+    except DomainError:  # not an address: no email goes anywhere, so count it against the sender instead
+        return "newsletter-address-invalid:" + (request.remote_addr or "")
 
 
 def _sent(response) -> bool:

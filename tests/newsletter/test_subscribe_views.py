@@ -198,3 +198,13 @@ def test_team_page_offers_the_newsletter(client, team):
     page = client.get("/teams/ladywood").get_data(as_text=True)
     assert "Get Ladywood news by email" in page and 'href="/subscribe?team=ladywood"' in page
     assert 'href="/teams/ladywood/events.rss"' in page
+
+
+def test_manage_link_requests_are_rate_limited_per_address(client, db, team, subscribe):
+    subscribe("resident@example.org", team=team)
+    statuses = [client.post("/manage", data={"csrf_token": csrf_token(client), "email": "Resident@example.org"}).status_code
+                for _ in range(4)]  # fmt: skip
+    assert statuses == [200, 200, 200, 429]
+    assert len(outbox(db)) == 3
+    typo = client.post("/manage", data={"csrf_token": csrf_token(client), "email": "not an address"})
+    assert typo.status_code == 400 and "Enter an email address in the correct format" in typo.get_data(as_text=True)
