@@ -50,6 +50,9 @@ def load_demo() -> dict[str, int]:
     from engagement.demo.news_data import load_news_demo
 
     created.update(load_news_demo())
+    from engagement.demo.signups_data import load_signups_demo
+
+    created.update(load_signups_demo())
     return created
 
 
@@ -69,3 +72,4 @@ def load_command(if_empty: bool):
     click.echo(f"Demo data ready: {created['teams']} teams and {created['users']} staff added.")
     click.echo(f"Demo events: {created['venues']} venues and {created['events']} events added.")
     click.echo(f"Demo news: {created['posts']} posts and {created['newsletters']} sent newsletter added.")
+    click.echo(f"Demo sign-ups: {created['signups']} added.")

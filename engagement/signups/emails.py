@@ -9,12 +9,14 @@ file to add (they have no place yet); a cancellation's file is harmless, so they
 
 from __future__ import annotations
 
+import email.policy
 from collections import OrderedDict
 
 from flask import current_app, render_template
 
-from engagement.core.mail import queue_email
+from engagement.core.mail import OutboxMessage, build_message
 from engagement.core.timeutil import format_range
+from engagement.extensions import db
 from engagement.signups import links
 from engagement.signups.models import CONFIRMED, Signup
 
@@ -64,7 +66,20 @@ def _send(signup: Signup, subject: str, template: str, attachments=(), **context
             **context,
         )
         files = [(name, ctype, data() if callable(data) else data) for name, ctype, data in attachments]
-    queue_email(signup.email, subject, text, attachments=files)
+    queue(signup.email, subject, text, files)
+
+
+# CRLF line ends on the wire: core.mail.queue_email stores bare LFs, which SMTP servers (and
+# aiosmtpd) refuse once a message passes 1,000 bytes without a CRLF. Same policy as newsletters.
+WIRE = email.policy.SMTP.clone(max_line_length=998)
+
+
+def queue(to: str, subject: str, text: str, attachments=()) -> OutboxMessage:
+    """Queue a message in the outbox (the caller's transaction), built by core.mail."""
+    msg = build_message(to, subject, text, attachments=attachments)
+    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes(policy=WIRE))
+    db.session.add(row)
+    return row
 
 
 _ics_cache: OrderedDict[tuple, bytes] = OrderedDict()

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
@@ -23,7 +24,7 @@ from engagement.events.queries import _with_everything, all_types
 from engagement.extensions import db
 from engagement.signups import exports, queries, services
 from engagement.signups.forms import ConfirmForm, ExportForm, WalkInForm
-from engagement.signups.models import Signup
+from engagement.signups.models import CONFIRMED, Signup
 from engagement.signups.views import ID, bp
 from engagement.teams.services import all_teams
 
@@ -183,17 +184,21 @@ def export_many():
 def sign_in_sheet(occurrence_id: int):
     """A printable A4 sheet: names and places to tick at the door, and blank rows for walk-ins."""
     row = load_date(occurrence_id)
-    people = queries.attendee_list(row)
+    listed = db.session.scalar(
+        select(func.count()).select_from(Signup).where(Signup.occurrence_id == row.id, Signup.status == CONFIRMED)
+    )
     audit_export(
         "signups.sign_in_sheet",
         actor=current_user,
         target=row,
-        rows=len(people.confirmed),
+        rows=listed,
         fmt="html",
         filters={"occurrence": row.id},
         columns=[c for c in exports.COLUMNS if c.key in ("name", "places")],
     )
-    db.session.commit()
+    db.session.commit()  # logged before anything is shown
+    row = load_date(occurrence_id)
+    people = queries.attendee_list(row)
     return render_template("signups/staff/sign_in_sheet.html", row=row, event=row.event, people=people, blank=range(8))
 
 

@@ -15,8 +15,9 @@ The staff pages are in staff.py on the same blueprint.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -239,8 +240,14 @@ def my_events(token: str):
     rows = queries.my_events(feed.email)
     years = [r.starts_at.year for r in rows] or [utcnow().year]
     cal = new_calendar("My events", (min(years), max(years) + 1))
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     for row in rows:
-        cal.add_component(occurrence_component(row.event, row, override=row.event.is_series))
+        # One standalone entry per date: a date of a series is not an orphan RECURRENCE-ID here,
+        # and its UID (from the date's id) stays the same even if the series is later split.
+        component = occurrence_component(row.event, row, override=False)
+        component.pop("uid", None)
+        component.add("uid", f"booked-date-{row.id}@{host}")
+        cal.add_component(component)
     response = Response(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
@@ -251,6 +258,9 @@ def my_events(token: str):
 
 
 def occurrence_section(row, viewer=None):
+    """Places left and the way in, for dates residents book; "" leaves the events page's own text."""
+    if row.event.signup_mode not in services.BOOKABLE_MODES:
+        return ""
     state = queries.page_state(row)
     staff = viewer is not None and can_manage_team(viewer, row.event.team)
     return render_template("signups/_event_section.html", row=row, event=row.event, state=state, staff=staff)

@@ -20,6 +20,13 @@ def local_day(days: int) -> date:
     return date.today() + timedelta(days=days)
 
 
+def soon(hours: int = 2) -> datetime:
+    """A naive local wall time a few whole hours from now (for things allowed only near the start)."""
+    from engagement.core.timeutil import to_local
+
+    return (to_local(utcnow()) + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+
+
 def at(days: int, hour: int = 18, minute: int = 0) -> datetime:
     """A naive local wall time `days` from today, as the event forms give it."""
     return datetime.combine(local_day(days), time(hour, minute))
@@ -29,8 +36,8 @@ def at(days: int, hour: int = 18, minute: int = 0) -> datetime:
 def make_date(make_event):  # noqa: F811 - the events fixture
     """A published one-off date `days` ahead (default 10) with sign-up details; returns the Occurrence."""
 
-    def factory(days=10, *, capacity=10, mode="required", most=4, hours=1.5, **details):
-        start = at(days)
+    def factory(days=10, *, capacity=10, mode="required", most=4, hours=1.5, start=None, **details):
+        start = start or at(days)
         event = make_event(
             start,
             start + timedelta(hours=hours),
