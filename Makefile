@@ -32,7 +32,7 @@ run: $(VENV)/.run-installed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(VENV)/.dev-installed
 	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(BIN)/python $$f; done || echo "No benchmarks yet."
