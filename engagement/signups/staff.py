@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
-from engagement.core.exports import audit_export, choose_columns, csv_response, xlsx_response
+from engagement.core.exports import audit_export, choose_columns, xlsx_response
 from engagement.core.forms import apply_domain_error
 from engagement.core.permissions import ADMIN, COORDINATOR, get_or_404, require_team, staff_route
 from engagement.core.timeutil import to_local
@@ -116,16 +116,16 @@ def walk_in(occurrence_id: int):
 
 
 def _send(what: str, filters: exports.ExportFilter, keys, fmt: str, filename: str, target=None):
-    columns = choose_columns(exports.COLUMNS, keys or exports.DEFAULT_KEYS)
+    columns = exports.bind(choose_columns(exports.COLUMNS, keys or exports.DEFAULT_KEYS))
     rows = exports.count_rows(filters)
     audit_export(
         what, actor=current_user, target=target, rows=rows, fmt=fmt, filters=filters.describe(), columns=columns
     )
     db.session.commit()  # the audit entry exists before any row leaves
-    stream = exports.stream_rows(filters)
+    stream = exports.stream_rows(filters, columns)
     if fmt == "xlsx":
         return xlsx_response(filename, columns, stream, title="Sign-ups")
-    return csv_response(filename, columns, stream)
+    return exports.csv_response(filename, columns, stream)
 
 
 @staff_route(bp, f"/staff/occurrences/<{ID}:occurrence_id>/signups/export", "team")

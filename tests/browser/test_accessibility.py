@@ -38,6 +38,8 @@ STAFF_PAGES = [
     (ADMIN_EMAIL, "/staff/users/new"),
     (ADMIN_EMAIL, "/staff/audit"),
     (ADMIN_EMAIL, "/staff/mail"),
+    (OFFICER_EMAIL, "/staff/signups"),
+    (COORDINATOR_EMAIL, "/staff/signups/export"),
 ]
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -282,3 +284,57 @@ def test_print_styles_hide_navigation_and_keep_content(page):
     assert page.locator(".site-footer").get_by_text("999").first.is_visible()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+# --- sign-ups (issue 5): pages whose addresses depend on the demo data's ids -----------------
+
+
+def test_signup_journey_pages_are_accessible(page):
+    """Event page, the sign-up question page, its error summary and the confirmation panel."""
+    page.goto("/events?team=ladywood&type=cuppa-with-a-copper")
+    page.locator("a.event-title").first.click()
+    page.wait_for_load_state("load")
+    assert page.locator("#sign-up").count() == 1, page.url
+    assert_no_axe_violations(page)
+    page.locator("#sign-up a.button").first.click()
+    page.wait_for_load_state("load")
+    assert "/sign-up" in page.url
+    assert_page_basics(page)
+    assert_no_axe_violations(page)
+    page.get_by_label("Email address").fill("not-an-email")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.title().startswith("Error:") and page.locator(".error-summary a[href='#name']").count() == 1
+    assert page.get_by_label("Email address").input_value() == "not-an-email"
+    assert_no_axe_violations(page)
+    page.get_by_label("Full name").fill("Axe Resident")
+    page.get_by_label("Email address").fill("axe.resident@example.org")
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/sign-up/done") and page.locator(".panel").is_visible()
+    assert_no_axe_violations(page)
+
+
+def test_attendee_list_and_sign_in_sheet_are_accessible(page_as):
+    page = page_as(OFFICER_EMAIL)
+    page.goto("/staff/signups")
+    page.locator("table a").first.click()
+    page.wait_for_load_state("load")
+    assert "/signups" in page.url and page.locator(".attendance-button").count() > 0
+    assert_page_basics(page)
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Printable sign-in sheet").click()
+    page.wait_for_load_state("load")
+    assert_no_axe_violations(page)
+
+
+def test_signup_page_reflows_at_320px(narrow_page):
+    page = narrow_page
+    page.goto("/events?team=ladywood&type=cuppa-with-a-copper")
+    page.locator("a.event-title").first.click()
+    page.locator("#sign-up a.button").first.click()
+    page.wait_for_load_state("load")
+    for _ in range(2):  # the question page, then its error state
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{page.url} is {width}px wide at a 320px viewport"
+        page.locator("form button[type=submit]").click()
+        page.wait_for_load_state("load")

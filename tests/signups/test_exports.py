@@ -166,3 +166,33 @@ def test_attendee_list_and_exports_cost_the_same_for_1_and_200(client, db, make_
     assert [n for n, _ in one] == [n for n, _ in many]
     assert many[0][1].count(b'class="attendee') > 150 and many[1][1].count(b"\n") == 201
     assert b"Bulk Resident 199" in many[3][1]
+
+
+def test_fast_csv_matches_core_exports_cell_for_cell(app, db, make_date, book, officer):
+    """The export formats by column kind for speed; the result must be what core.exports.cell makes."""
+    from engagement.core.exports import Column, choose_columns, csv_lines
+    from engagement.signups import exports
+    from engagement.signups.services import add_walk_in
+    from tests.signups.conftest import soon
+
+    row = make_date(start=soon(2), capacity=2, venue=None, online_url="https://example.org/meet")
+    book(row, name="@Home", email="a@example.org", phone="+44 7700 900123", places=2, access_needs="=1+1")
+    book(row, name="Zoë Waiting", email="z@example.org")
+    add_walk_in(row, actor=officer, name="-Minus Walker", places=1)
+    db.session.commit()
+    columns = exports.bind(choose_columns(exports.COLUMNS, [c.key for c in exports.COLUMNS]))
+    fast = "".join(exports.csv_chunks(columns, exports.stream_rows(exports.ExportFilter(), columns)))
+    people = db.session.scalars(select(Signup).order_by(Signup.status, Signup.queue_no, Signup.name, Signup.id)).all()
+    natural = [
+        {
+            "date": s.occurrence.starts_at, "event": s.occurrence.event.title, "team": "Ladywood",
+            "type": "Police surgery", "venue": None, "name": s.name, "email": s.email, "phone": s.phone,
+            "places": s.places, "status": exports.STATUS_LABELS[s.status], "position": 1 if s.status == WAITING else None,
+            "source": exports.SOURCE_LABELS[s.source], "attended": s.attended, "booked_at": s.created_at,
+            "access_needs": s.access_needs, "reference": s.id,
+        }
+        for s in people
+    ]  # fmt: skip
+    generic = [Column(c.key, c.heading, lambda r, k=c.key: r[k]) for c in columns]
+    assert fast == "".join(csv_lines(generic, natural))
+    assert "'@Home" in fast and "'-Minus Walker" in fast and "'=1+1" in fast and "'+44 7700 900123" in fast
