@@ -55,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     from engagement.feeds.fetch import fetch_due
     from engagement.newsletter import delivery as newsletter_delivery
     from engagement.newsletter.subscriptions import expire as expire_subscriptions
+    from engagement.surveys.answering import expire_pending as expire_pending_responses
+    from engagement.surveys.feedback import send_due_feedback
 
     register_error_handlers(app)
     register_task("mail", send_due)
@@ -63,6 +65,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_task("newsletter-start", newsletter_delivery.start_due)
     register_task("newsletter-send", newsletter_delivery.send_due)
     register_task("newsletter-expire", expire_subscriptions)
+    register_task("surveys-feedback", send_due_feedback)
+    register_task("surveys-expire", expire_pending_responses)
     return app
 
 
@@ -77,6 +81,7 @@ def _register_models() -> None:
     from engagement.news import models as _news  # noqa: F401
     from engagement.newsletter import models as _newsletter  # noqa: F401
     from engagement.signups import models as _signups  # noqa: F401
+    from engagement.surveys import models as _surveys  # noqa: F401
     from engagement.teams import models as _teams  # noqa: F401
 
 
@@ -88,14 +93,16 @@ def _register_blueprints(app: Flask) -> None:
     from engagement.news import views as news
     from engagement.newsletter import views as newsletter
     from engagement.signups import views as signups
+    from engagement.surveys import views as surveys
     from engagement.teams import views as teams
 
     accounts.init_app(app)
     events.init_app(app)
     news.init_app(app)
     newsletter.init_app(app)
+    surveys.init_app(app)
     signups.init_app(app)
-    for module in (teams, accounts, core, events, news, feeds, newsletter, signups):
+    for module in (teams, accounts, core, events, news, feeds, newsletter, surveys, signups):
         app.register_blueprint(module.bp)
 
 

@@ -79,6 +79,26 @@ EXPECTED_ACCESS = {
     "signups.walk_in": "team",
     "signups.export_one": "team",
     "signups.sign_in_sheet": "team",
+    "surveys.staff_surveys": "staff",
+    "surveys.survey_new": "staff",
+    "surveys.staff_survey": "team",
+    "surveys.survey_edit": "team",
+    "surveys.survey_publish": "team",
+    "surveys.survey_close": "team",
+    "surveys.survey_copy": "team",
+    "surveys.survey_delete": "team",
+    "surveys.question_new": "team",
+    "surveys.question_edit": "team",
+    "surveys.question_move": "team",
+    "surveys.question_delete": "team",
+    "surveys.survey_results": "team",
+    "surveys.text_answers": "team",
+    "surveys.export_csv": "team",
+    "surveys.export_xlsx": "team",
+    "surveys.export_summary": "team",
+    "surveys.outcome_edit": "team",
+    "surveys.outcome_unpublish": "team",
+    "surveys.outcome_news": "team",
 }
 
 
@@ -105,6 +125,7 @@ def url_samples(world):
     from tests.events.helpers import sample_records
     from tests.newsletter.helpers import sample_records as news_samples
     from tests.signups.helpers import sample_records as signup_samples
+    from tests.surveys.helpers import sample_records as survey_samples
 
     return {
         "slug": world["team"].slug,
@@ -113,6 +134,7 @@ def url_samples(world):
         **sample_records(world["team"]),
         **news_samples(world["team"]),
         **signup_samples(world["team"]),
+        **survey_samples(world["team"]),
     }
 
 

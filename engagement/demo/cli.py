@@ -53,6 +53,9 @@ def load_demo() -> dict[str, int]:
     from engagement.demo.signups_data import load_signups_demo
 
     created.update(load_signups_demo())
+    from engagement.demo.surveys_data import load_surveys_demo
+
+    created.update(load_surveys_demo())
     return created
 
 
@@ -73,3 +76,4 @@ def load_command(if_empty: bool):
     click.echo(f"Demo events: {created['venues']} venues and {created['events']} events added.")
     click.echo(f"Demo news: {created['posts']} posts and {created['newsletters']} sent newsletter added.")
     click.echo(f"Demo sign-ups: {created['signups']} added.")
+    click.echo(f"Demo surveys: {created['surveys']} surveys and {created['survey_responses']} responses added.")

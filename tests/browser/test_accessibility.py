@@ -24,6 +24,10 @@ PAGES = [
     "/?q=B16%208Q",  # a malformed postcode: the error state of the finder
     "/teams/no-such-team",  # the 404 page
     "/embed/teams/ladywood",  # the iframe list for other sites
+    "/surveys",
+    "/surveys/1",  # the closed demo survey with "You said, we did" and its charts
+    "/surveys/2",  # the open demo survey's start page
+    "/surveys/1/poster",  # the printable QR code poster
 ]
 
 # Staff pages as (demo user who may see it, path). The officer is in the Ladywood team.
@@ -40,6 +44,17 @@ STAFF_PAGES = [
     (ADMIN_EMAIL, "/staff/mail"),
     (OFFICER_EMAIL, "/staff/signups"),
     (COORDINATOR_EMAIL, "/staff/signups/export"),
+    (OFFICER_EMAIL, "/staff/surveys"),
+    (OFFICER_EMAIL, "/staff/surveys/new"),
+    (OFFICER_EMAIL, "/staff/surveys/1"),
+    (OFFICER_EMAIL, "/staff/surveys/1/edit"),
+    (OFFICER_EMAIL, "/staff/surveys/1/results"),
+    (OFFICER_EMAIL, "/staff/surveys/1/results/8"),  # free-text answers with search
+    (OFFICER_EMAIL, "/staff/surveys/1/outcome"),
+    (OFFICER_EMAIL, "/staff/surveys/1/questions/3/edit"),
+    (OFFICER_EMAIL, "/staff/surveys/2/questions/new"),
+    (OFFICER_EMAIL, "/staff/surveys/2/questions/new?kind=rating"),
+    (COORDINATOR_EMAIL, "/staff/surveys/new"),
 ]
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
