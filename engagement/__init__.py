@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     from engagement.feeds.fetch import fetch_due
     from engagement.newsletter import delivery as newsletter_delivery
     from engagement.newsletter.subscriptions import expire as expire_subscriptions
-    from engagement.surveys.answering import expire_pending as expire_pending_responses
+    from engagement.surveys.answering import purge_expired as purge_survey_responses
     from engagement.surveys.feedback import send_due_feedback
 
     register_error_handlers(app)
@@ -66,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_task("newsletter-send", newsletter_delivery.send_due)
     register_task("newsletter-expire", expire_subscriptions)
     register_task("surveys-feedback", send_due_feedback)
-    register_task("surveys-expire", expire_pending_responses)
+    register_task("surveys-purge", purge_survey_responses)
     return app
 
 

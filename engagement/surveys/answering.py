@@ -13,6 +13,7 @@ One response per person:
   and only while the survey is open). One response per address per survey: a second
   submission before confirming replaces the first; after confirming it is refused,
   and the person is told so by email (the page never says whether an address answered).
+  Addresses are deleted EMAIL_KEEP_DAYS after the survey closes; the answers stay, anonymous.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from engagement.accounts.services import normalise_email
 from engagement.core.db import utcnow
@@ -59,6 +60,7 @@ from engagement.teams.services import InvalidPostcode, parse_postcode
 
 OTHER = "other"
 VERIFY_DAYS = 7
+EMAIL_KEEP_DAYS = 30  # after the survey closes, then identified responses become anonymous
 VERIFY_PURPOSE = "surveys.verify"
 BROWSER_PURPOSE = "surveys.browser"
 COOKIE_NAME = "surveys_answered"
@@ -307,7 +309,8 @@ def submit_identified(survey: Survey, form, email: str, *, now=None) -> Response
     db.session.flush()
     token = make_token(VERIFY_PURPOSE, {"r": response.id, "k": response.secret})
     queue_templated(address, f"Confirm your answers: {survey.title}", "surveys/email/verify", survey=survey,
-                    confirm_url=public_url("surveys.verify", token=token), days=VERIFY_DAYS)  # fmt: skip
+                    confirm_url=public_url("surveys.verify", token=token), days=VERIFY_DAYS,
+                    keep_days=EMAIL_KEEP_DAYS)  # fmt: skip
     return response
 
 
@@ -329,14 +332,21 @@ def confirm_response(response: Response, *, now=None) -> Response:
     return response
 
 
-def expire_pending(now: datetime | None = None) -> int:
-    """Worker task: delete unconfirmed responses once their link has expired (the email goes with them)."""
-    cutoff = (now or utcnow()) - timedelta(days=VERIFY_DAYS)
-    stale = select(Response.id).where(Response.status == PENDING, Response.created_at < cutoff)
+def purge_expired(now: datetime | None = None) -> int:
+    """Worker task: delete unconfirmed responses once their link has expired, and forget the email
+    addresses of identified responses EMAIL_KEEP_DAYS after their survey closed. Returns rows changed."""
+    now = now or utcnow()
+    stale = select(Response.id).where(
+        Response.status == PENDING, Response.created_at < now - timedelta(days=VERIFY_DAYS)
+    )
     db.session.execute(delete(Answer).where(Answer.response_id.in_(stale)))  # SQLite does not cascade
-    done = db.session.execute(delete(Response).where(Response.id.in_(stale)))
+    deleted = db.session.execute(delete(Response).where(Response.id.in_(stale))).rowcount or 0
+    closed = select(Survey.id).where(Survey.closes_at < now - timedelta(days=EMAIL_KEEP_DAYS))
+    forgotten = db.session.execute(
+        update(Response).where(Response.email.is_not(None), Response.survey_id.in_(closed)).values(email=None)
+    ).rowcount
     db.session.commit()
-    return done.rowcount or 0
+    return deleted + (forgotten or 0)
 
 
 def public_url(endpoint: str, **values) -> str:

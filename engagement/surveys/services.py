@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from engagement.core import audit
@@ -71,6 +72,15 @@ def scope_label(survey: Survey) -> str:
     if survey.area:
         return f"All teams in {survey.area}"
     return "The whole force"
+
+
+def readers_label(survey: Survey) -> str:
+    """Who reads the answers, as a resident reads it: "the Ladywood Neighbourhood Team"."""
+    if survey.team is not None:
+        return f"the {survey.team.name} Neighbourhood Team"
+    if survey.area:
+        return f"the neighbourhood teams in {survey.area}"
+    return current_app.config["FORCE_NAME"]
 
 
 def response_count(survey: Survey) -> int:

@@ -22,7 +22,7 @@ from engagement.surveys.models import Question, Survey
 from engagement.surveys.qr import qr_svg
 from engagement.surveys.questions import pages
 from engagement.surveys.results import compile_results
-from engagement.surveys.services import may_manage, scope_label
+from engagement.surveys.services import may_manage, readers_label, scope_label
 
 bp = Blueprint("surveys", __name__)
 
@@ -84,6 +84,7 @@ def _start(survey: Survey, status: int = 200, message: str | None = None):
     return render_template(
         "surveys/start.html", survey=survey, state=state, already=already, message=message, headline=headline,
         page_count=len(pages(survey)), question_count=len(survey.questions), scope=scope_label(survey),
+        keep_days=answering.EMAIL_KEEP_DAYS,
     ), status  # fmt: skip
 
 
@@ -116,6 +117,7 @@ def _render_page(survey: Survey, number: int, form, errors: dict | None = None, 
     return render_template(
         "surveys/page.html", survey=survey, number=number, total=_page_count(survey), questions=questions,
         email_page=email_page, values=form, errors=errors or {}, carried=carried, days=answering.VERIFY_DAYS,
+        keep_days=answering.EMAIL_KEEP_DAYS,
         has_free_text=any(q.kind in ("short_text", "long_text") or q.allow_other for q in questions),
     ), status  # fmt: skip
 
@@ -263,6 +265,7 @@ def init_app(app) -> None:
     from engagement.surveys import feedback, staff  # noqa: F401 - registers staff routes on bp
 
     app.jinja_env.filters["survey_scope"] = scope_label
+    app.jinja_env.filters["survey_readers"] = readers_label
     app.jinja_env.filters["survey_pct"] = percent_text
     register_team_section("surveys", team_section, order=30)
     register_dashboard_section("surveys", dashboard_section, order=30)

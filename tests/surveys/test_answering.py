@@ -266,12 +266,19 @@ def test_identified_one_response_per_email(app, db, team):
     assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
 
 
-def test_unconfirmed_responses_expire_with_their_answers(app, db, team):
+def test_unconfirmed_responses_expire_and_addresses_are_forgotten_after_closing(app, db, team):
     survey = build_survey(db, team, mode="identified", title="Identified survey")
     response = answering.submit_identified(survey, full_form(survey), "late@example.org")
-    answering.submit_identified(survey, full_form(survey), "recent@example.org")
+    kept = answering.submit_identified(survey, full_form(survey), "recent@example.org")
+    answering.confirm_response(kept)
     response.created_at = utcnow() - timedelta(days=8)
     db.session.commit()
-    assert answering.expire_pending() == 1
+    assert answering.purge_expired() == 1
     assert db.session.scalars(db.select(Response.email)).all() == ["recent@example.org"]
+    assert db.session.scalar(db.select(db.func.count(Answer.id))) == 6
+    # 30 days after closing, the address goes and the answers stay.
+    survey.closes_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert answering.purge_expired() == 1
+    assert db.session.execute(db.select(Response.email, Response.status)).all() == [(None, COMPLETE)]
     assert db.session.scalar(db.select(db.func.count(Answer.id))) == 6

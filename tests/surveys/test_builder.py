@@ -183,6 +183,8 @@ def test_add_edit_and_locked_questions_through_the_screens(app, db, client, team
     assert [o.label for o in question.options] == ["A", "B", "C"] and question.allow_other
     html = client.get(f"/staff/surveys/{survey.id}").get_data(as_text=True)
     assert "Which?" in html and "Multiple choice" in html and "Add a question" in html
+    dashboard = client.get("/staff/").get_data(as_text=True)
+    assert f'href="/staff/surveys/{survey.id}">Screens</a>' in dashboard and "Draft" in dashboard
     publish = client.post(f"/staff/surveys/{survey.id}/publish", data={"csrf_token": csrf_token(client)})
     assert publish.status_code == 302
     answered(db, survey)

@@ -87,7 +87,7 @@ def test_counts_percentages_and_averages(app, counted):
     assert by_week(results.by_day) == [(date(2026, 6, 1), 5)]
 
 
-def test_filters_by_team_and_district(app, counted, team, other_team):
+def test_filters_by_team_and_district_and_text_search(app, counted, team, other_team):
     by_team = compile_results(counted, Filters(team_id=team.id))
     assert by_team.total == 4
     assert table(by_team.questions[0]) == [("A", 2, 50.0), ("B", 0, 0.0), ("C", 1, 25.0), ("Other", 1, 25.0)]
@@ -99,9 +99,6 @@ def test_filters_by_team_and_district(app, counted, team, other_team):
     assert by_district.teams == [(other_team.id, "Foleshill"), (team.id, "Ladywood")]  # filters list every team
     assert by_district.districts == ["B1", "B16", "CV6"]
     assert compile_results(counted, Filters(district="ZZ9")).total == 0
-
-
-def test_text_search_is_literal_and_case_blind(app, counted):
     text = q(counted, "short_text")
     assert [r.text for r in search_texts(counted, text, Filters(), "lights").items] == ["Fix the LIGHTS"]
     assert [r.text for r in search_texts(counted, text, Filters(), "100%").items] == ["100% safe_ here <b>"]
