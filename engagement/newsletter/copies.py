@@ -67,6 +67,20 @@ def build_message(env: Envelope, to: str, html: str, text: str, *, subject=None,
     return msg
 
 
+def queue_one_off(to: str, subject: str, text: str):
+    """Put a one-off email (confirmation, welcome, test copy...) in the core outbox, stored with CRLF
+    line ends. core.mail.queue_email stores LF, which smtplib sends unchanged and strict servers (and
+    aiosmtpd, for any message over 1,000 bytes) refuse; until that changes, this package queues its own."""
+    from engagement.core.mail import OutboxMessage
+    from engagement.core.mail import build_message as build_one_off
+    from engagement.extensions import db
+
+    msg = build_one_off(to, subject, text)
+    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes(policy=WIRE))
+    db.session.add(row)
+    return row
+
+
 def _b64(value: str) -> bytes:
     """A text body as the email package writes it in base64 on the wire: its lines joined with LF and
     ended with one, then encoded in 76-character lines separated by CRLF."""

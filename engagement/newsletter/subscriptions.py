@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import delete, or_, select
 
 from engagement.accounts.services import normalise_email
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
-from engagement.core.mail import queue_templated
 from engagement.core.tokens import InvalidToken, make_token, read_token
 from engagement.extensions import db
+from engagement.newsletter.copies import queue_one_off
 from engagement.newsletter.links import public_url
 from engagement.newsletter.models import Delivery, Subscriber, Subscription
 from engagement.teams.models import Team
@@ -121,8 +121,9 @@ def confirmed(subscriber: Subscriber) -> list[Subscription]:
 
 
 def _email(subscriber: Subscriber, subject: str, template: str, **context) -> None:
-    queue_templated(subscriber.email, subject, f"newsletter/email/{template}", subscriber=subscriber,
-                    manage_url=manage_url(subscriber), **context)  # fmt: skip
+    text = render_template(f"newsletter/email/{template}.txt", subscriber=subscriber,
+                           manage_url=manage_url(subscriber), **context)  # fmt: skip
+    queue_one_off(subscriber.email, subject, text)
 
 
 def _send_confirmation(subscriber: Subscriber, now) -> None:

@@ -208,3 +208,14 @@ def test_manage_link_requests_are_rate_limited_per_address(client, db, team, sub
     assert len(outbox(db)) == 3
     typo = client.post("/manage", data={"csrf_token": csrf_token(client), "email": "not an address"})
     assert typo.status_code == 400 and "Enter an email address in the correct format" in typo.get_data(as_text=True)
+
+
+def test_confirmation_email_reaches_a_real_smtp_server(client, db, smtp, team):
+    """Over 1,000 bytes, so it only gets through with CRLF line ends (aiosmtpd refuses bare LF lines)."""
+    from engagement.core.worker import run_once
+
+    _subscribe(client, areas=("Coventry", "Birmingham"))
+    assert run_once()["mail"] == 1
+    [message] = smtp.parsed()
+    assert message["Subject"] == "Confirm your newsletter subscription" and len(smtp.messages[0][2]) > 1000
+    assert "/subscribe/confirm/" in message.get_body(("plain",)).get_content()
