@@ -289,3 +289,21 @@ def test_occurrence_cancel_marks_calendar_identity_once(db, make_event, book, of
     assert services.cancel_signup(db.session.scalars(select(Signup)).one()) == []  # no promotions on a cancelled date
     db.session.rollback()
     assert CANCELLED == "cancelled"
+
+
+def test_a_one_off_moved_by_editing_the_event_tells_its_residents(db, make_date, book, officer):
+    from engagement.events.checks import When
+    from tests.signups.conftest import at
+
+    row = make_date(days=10)
+    book(row, email="oneoff@example.org")
+    sequence = row.sequence
+    event = row.event
+    details = EventDetails(team=event.team, event_type=event.event_type, title=event.title, venue=event.venue,
+                           contact=event.contact, capacity=10, signup_mode="required", max_places_per_signup=4)  # fmt: skip
+    assert "time" in event_services.update_event(event, actor=officer, details=details, when=When(at(11), at(11, 19)))
+    db.session.commit()
+    message = outbox(db, "oneoff@example.org")[-1]
+    assert message["Subject"] == "Date changed: Police surgery"
+    ctype, data = attachments(message)["event.ics"]
+    assert ctype == "text/calendar; method=PUBLISH" and f"SEQUENCE:{sequence + 2}".encode() in data
