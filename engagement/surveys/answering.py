@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, select, update
 
 from engagement.accounts.services import normalise_email
@@ -350,5 +350,6 @@ def purge_expired(now: datetime | None = None) -> int:
 
 
 def public_url(endpoint: str, **values) -> str:
-    """An absolute link for emails and QR codes, on the configured BASE_URL."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    """An absolute link for emails and QR codes on the configured BASE_URL, the same in a request or in
+    the worker (which has no request to build from): taken from the URL map, so a proxy's host never leaks."""
+    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)

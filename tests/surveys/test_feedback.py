@@ -90,6 +90,7 @@ def test_feedback_email_goes_once_to_each_attendee_through_the_worker(app, db, s
     survey = feedback_survey(db, team, event_type=etype)
     occurrence = event.occurrences[0]
     attendees[occurrence.id] = [("ann@example.org", "Ann"), ("BOB@example.org", "Bob"), ("bob@example.org", "Bob")]
+    app.config.update(SERVER_NAME=None, BASE_URL="https://engage.example.org")  # as `flask worker` runs
     first = run_once()
     assert first["surveys-feedback"] == 2  # the same address twice is one email
     second = run_once()  # the outbox task ran before the feedback task, so delivery is on the next pass
@@ -100,7 +101,7 @@ def test_feedback_email_goes_once_to_each_attendee_through_the_worker(app, db, s
     message = message_from_bytes(smtp.messages[0][1], policy=default)
     assert message["Subject"] == "How was it? Cuppa at the Library"
     body = message.get_body(("plain",)).get_content()
-    assert f"http://localhost/s/{survey.code}" in body and "We will send you this only once." in body
+    assert f"https://engage.example.org/s/{survey.code}" in body and "We will send you this only once." in body
     run = db.session.scalars(db.select(FeedbackRun)).one()
     assert (run.occurrence_id, run.survey_id, run.sent) == (occurrence.id, survey.id, 2)
 
