@@ -24,7 +24,7 @@ MANAGE, FEED = "signups.manage", "signups.feed"
 MANAGE_MAX_AGE_DAYS = 400
 
 # The words shown above the Sign up button, by version. Change the words: add a new version.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-11b"
 CONSENT_TEXTS = {
     "2026-11": (
         "We use your name and email address to book your place and to email you a confirmation, a reminder "
@@ -33,7 +33,17 @@ CONSENT_TEXTS = {
         "{team} Neighbourhood Team, to help you take part. We do not use your details for anything else and "
         "do not share them. We delete them {days} days after the event."
     ),
+    "2026-11b": (
+        "We use your name and email address to book your place and to email you a confirmation, a reminder "
+        "and any changes to this event, and afterwards at most one short question about how it went. Your "
+        "phone number, if you give it, is used only to contact you about this event at short notice. Anything "
+        "you tell us about access needs is seen only by the {team} Neighbourhood Team, to help you take part. "
+        "We do not use your details for anything else and do not share them. We delete them {days} days after "
+        "the event."
+    ),
 }
+# Versions whose words cover the one feedback email after the event (surveys asks through core.hooks).
+FEEDBACK_CONSENT = ("2026-11b",)
 
 
 def retention_days() -> int:

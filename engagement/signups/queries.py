@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from engagement.core.db import utcnow
 from engagement.events.models import Occurrence
@@ -181,3 +181,23 @@ def my_events(email: str, now: datetime | None = None) -> list[Occurrence]:
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     return db.session.scalars(_with_everything(query)).unique().all()
+
+
+def attendees_for_feedback(row: Occurrence) -> list[tuple[str, str]]:
+    """(email, name) of people with a place at this date whose consent covered a feedback email: one query.
+
+    The surveys feature asks for these through core.hooks ("occurrence.attendees") after the date.
+    """
+    from engagement.signups.links import FEEDBACK_CONSENT
+
+    query = (
+        select(Signup.email, Signup.name)
+        .where(
+            Signup.occurrence_id == row.id,
+            Signup.status == CONFIRMED,
+            Signup.email.is_not(None),
+            or_(*(Signup.consent_version.like(f"{version}+%") for version in FEEDBACK_CONSENT)),
+        )
+        .order_by(Signup.id)
+    )
+    return [(email, name) for email, name in db.session.execute(query)]

@@ -275,6 +275,7 @@ def init_app(app) -> None:
     hooks.register_listener("occurrences.changed", "signups", changes.occurrences_changed)
     hooks.register_listener("occurrences.removed", "signups", changes.occurrences_removed)
     hooks.register_provider("places_left", queries.places_left)
+    hooks.register_provider("occurrence.attendees", queries.attendees_for_feedback)  # surveys' feedback emails
     hooks.register_dashboard_section("signups", staff.dashboard_section, order=15)
     register_task("signup-reminders", tasks.send_reminders)
     register_task("signup-purge", tasks.purge_hourly)

@@ -246,7 +246,7 @@ def test_cancelled_sign_ups_cannot_be_marked(db, make_date, book, officer):
 
 def test_consent_version_and_retention_are_stored(db, make_date, book):
     s = book(make_date())
-    assert s.consent_version == "2026-11+90d" and s.consent_at is not None
+    assert s.consent_version == "2026-11b+90d" and s.consent_at is not None
     with pytest.raises(DomainError, match="form had changed"):
         services.sign_up(make_date(days=11), name="A", email="a@example.org", consent_version="1999")
 
@@ -307,3 +307,17 @@ def test_a_one_off_moved_by_editing_the_event_tells_its_residents(db, make_date,
     assert message["Subject"] == "Date changed: Police surgery"
     ctype, data = attachments(message)["event.ics"]
     assert ctype == "text/calendar; method=PUBLISH" and f"SEQUENCE:{sequence + 2}".encode() in data
+
+
+def test_feedback_goes_only_to_booked_people_whose_consent_covered_it(db, make_date, book):
+    from engagement.core.hooks import provider
+
+    row = make_date(capacity=2)
+    book(row, name="Yes Please", email="yes@example.org")
+    book(row, name="Older Words", email="old@example.org", consent_version="2026-11")
+    book(row, name="Still Waiting", email="wait@example.org")
+    gone = book(make_date(days=11), email="gone@example.org")
+    services.cancel_signup(gone)
+    db.session.commit()
+    assert provider("occurrence.attendees")(row) == [("yes@example.org", "Yes Please")]
+    assert provider("occurrence.attendees")(gone.occurrence) == []
