@@ -29,6 +29,7 @@ EXPECTED_ACCESS = {
     "teams.staff_team": "team",
     "teams.team_new": "admin",
     "teams.team_edit": "admin",
+    "events.import_ics_form": "team",
     "accounts.users": "admin",
     "accounts.user_new": "admin",
     "accounts.user_edit": "admin",
@@ -197,3 +198,9 @@ def test_missing_records_are_404_not_500(app, world, login_as, client):
     assert client.get("/staff/teams/atlantis").status_code == 404
     assert client.get("/staff/users/999999").status_code == 404
     assert client.get("/staff/mail/999999").status_code == 404
+
+
+def test_huge_ids_are_404_not_500(app, world, login_as, client):
+    login_as(world["users"]["admin"])
+    assert client.get("/staff/users/99999999999999999999").status_code == 404
+    assert client.get("/staff/mail/2147483648").status_code == 404

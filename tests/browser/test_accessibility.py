@@ -300,6 +300,7 @@ def test_print_styles_hide_navigation_and_keep_content(page):
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
 
+
 # --- sign-ups (issue 5): pages whose addresses depend on the demo data's ids -----------------
 
 
