@@ -143,13 +143,15 @@ def run_worker(app, issue) -> tuple[float, list[tuple[str, bytes]]]:
     return elapsed, sent
 
 
-def _share(config: dict, done) -> None:
+def _share(config: dict, ready, go, done) -> None:
     """One of several worker processes sharing a send (PostgreSQL, SKIP LOCKED)."""
     from engagement.newsletter import delivery
 
     app = create_app(config)
     with app.app_context():
         db.engine.dispose()  # never reuse the parent's connections after fork
+        ready.release()
+        go.wait()
         while not done.is_set():
             if not delivery.send_due(budget_seconds=600):
                 time.sleep(0.01)
@@ -161,16 +163,17 @@ def run_shared(app, config: dict, count: int, issue_id: int) -> float:
     from engagement.newsletter.issues import schedule
     from engagement.newsletter.models import SENT, Issue
 
-    schedule(db.session.get(Issue, issue_id), actor=None)
-    db.session.commit()
-    delivery.start_due()
-    db.session.remove()
-    db.engine.dispose()
-    done = multiprocessing.Event()
-    started = time.perf_counter()
-    workers = [multiprocessing.Process(target=_share, args=(config, done)) for _ in range(count)]
+    ready, go, done = multiprocessing.Semaphore(0), multiprocessing.Event(), multiprocessing.Event()
+    workers = [multiprocessing.Process(target=_share, args=(config, ready, go, done)) for _ in range(count)]
     for worker in workers:
         worker.start()
+    for _ in workers:  # every process has started and built its app before the clock starts
+        ready.acquire(timeout=60)
+    schedule(db.session.get(Issue, issue_id), actor=None)
+    db.session.commit()
+    started = time.perf_counter()
+    delivery.start_due()
+    go.set()
     while True:
         delivery.finish()
         if db.session.get(Issue, issue_id).status == SENT:
