@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from engagement.core.db import UTCDateTime, utcnow
 from engagement.extensions import db
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# CRLF line ends and lines within SMTP's 998-octet limit: smtplib sends bytes as they are.
+WIRE = SMTP.clone(max_line_length=998)
 LEASE = timedelta(minutes=5)
 
 
@@ -79,7 +82,7 @@ def build_message(to: str, subject: str, text: str, html: str | None = None, *, 
 def queue_email(to: str, subject: str, text: str, html: str | None = None, **kwargs) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; nothing is sent here."""
     msg = build_message(to, subject, text, html, **kwargs)
-    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes())
+    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes(policy=WIRE))
     db.session.add(row)
     return row
 

@@ -9,14 +9,12 @@ file to add (they have no place yet); a cancellation's file is harmless, so they
 
 from __future__ import annotations
 
-import email.policy
 from collections import OrderedDict
 
 from flask import current_app, render_template
 
-from engagement.core.mail import OutboxMessage, build_message
+from engagement.core.mail import OutboxMessage, queue_email
 from engagement.core.timeutil import format_range
-from engagement.extensions import db
 from engagement.signups import links
 from engagement.signups.models import CONFIRMED, Signup
 
@@ -69,17 +67,9 @@ def _send(signup: Signup, subject: str, template: str, attachments=(), **context
     queue(signup.email, subject, text, files)
 
 
-# CRLF line ends on the wire: core.mail.queue_email stores bare LFs, which SMTP servers (and
-# aiosmtpd) refuse once a message passes 1,000 bytes without a CRLF. Same policy as newsletters.
-WIRE = email.policy.SMTP.clone(max_line_length=998)
-
-
 def queue(to: str, subject: str, text: str, attachments=()) -> OutboxMessage:
-    """Queue a message in the outbox (the caller's transaction), built by core.mail."""
-    msg = build_message(to, subject, text, attachments=attachments)
-    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes(policy=WIRE))
-    db.session.add(row)
-    return row
+    """Queue a message in the outbox (the caller's transaction); core.mail writes CRLF wire format."""
+    return queue_email(to, subject, text, attachments=attachments)
 
 
 _ics_cache: OrderedDict[tuple, bytes] = OrderedDict()

@@ -169,3 +169,15 @@ def test_one_connection_serves_a_batch_and_survives_a_refusal(app, db, smtp):
         "r2@example.org",
         "r9@example.org",
     ]
+
+
+def test_long_messages_go_with_crlf_line_ends(app, db, smtp):
+    body = "\n".join(f"Line {n}: the team will be at the library from 6pm." for n in range(200))
+    row = queue_email("resident@example.org", "A long message", body, "<p>" + "Long. " * 400 + "</p>")
+    db.session.commit()
+    assert b"\r\n" in row.raw and b"\n" not in row.raw.replace(b"\r\n", b"")
+    send_due()
+    db.session.refresh(row)
+    assert row.status == SENT, row.last_error
+    parsed = message_from_bytes(smtp.messages[0][2], policy=default)
+    assert parsed.get_body(("plain",)).get_content().count("Line ") == 200
