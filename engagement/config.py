@@ -95,6 +95,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
         # Sign-ups: one reminder this many hours before a date starts; personal data kept this many days after it.
+        # Imported RSS/Atom feeds (engagement.feeds): fetch deadline, size cap, entries kept per fetch, interval.
+        "FEEDS_TIMEOUT": float(env.get("FEEDS_TIMEOUT", "10")),
+        "FEEDS_MAX_BYTES": int(env.get("FEEDS_MAX_BYTES", "2000000")),
+        "FEEDS_MAX_ENTRIES": int(env.get("FEEDS_MAX_ENTRIES", "100")),
+        "FEEDS_INTERVAL_MINUTES": int(env.get("FEEDS_INTERVAL_MINUTES", "60")),
         "SIGNUP_REMINDER_HOURS": float(env.get("SIGNUP_REMINDER_HOURS", "24")),
         "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
