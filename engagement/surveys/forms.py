@@ -51,7 +51,7 @@ def uk_date(label: str, **kwargs) -> DateField:
     return DateField(
         label,
         validators=[Optional()],
-        format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"],
+        format=["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d/%m/%y"],
         invalid_value_message="Enter a real date, for example 3/3/2027",
         **kwargs,
     )
