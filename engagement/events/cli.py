@@ -50,8 +50,13 @@ def import_police_uk_command(team_slug: str, dry_run: bool, file):
 
 @events_cli.command("import-ics")
 @click.option("--team", "team_slug", required=True, help="The team (slug) the events belong to.")
-@click.option("--type", "type_slug", default="public-meeting", show_default=True,
-              help="Event type for events whose CATEGORIES match none of ours.")
+@click.option(
+    "--type",
+    "type_slug",
+    default="public-meeting",
+    show_default=True,
+    help="Event type for events whose CATEGORIES match none of ours.",
+)
 @click.argument("file", type=click.File("rb"))
 def import_ics_command(team_slug: str, type_slug: str, file):
     """Import the VEVENTs of an .ics file (RRULE, EXDATE, RECURRENCE-ID, all-day, VTIMEZONE zones).
