@@ -143,3 +143,22 @@ def test_event_page_shows_the_feedback_link_after_the_event(app, db, client, tea
     finally:
         if before is not None:
             hooks.register_provider(ATTENDEES_TOPIC, before)
+
+
+def test_with_real_sign_ups_only_people_whose_consent_covered_it_are_emailed(app, db, smtp, team):
+    from engagement.signups.services import sign_up
+
+    assert hooks.provider(ATTENDEES_TOPIC) is not None  # sign-ups registers it at start-up
+    event, etype = past_event(db, team)
+    survey = feedback_survey(db, team, event_type=etype)
+    occurrence = event.occurrences[0]
+    before = utcnow() - timedelta(days=1)  # they signed up the day before
+    sign_up(occurrence, name="Dee", email="dee@example.org", now=before, send_email=False)  # current wording
+    sign_up(occurrence, name="Eli", email="eli@example.org", consent_version="2026-11", now=before, send_email=False)
+    db.session.commit()
+    assert send_due_feedback() == 1
+    run_once()
+    assert [rcpts for rcpts, _ in smtp.messages] == [["dee@example.org"]]
+    body = message_from_bytes(smtp.messages[0][1], policy=default).get_body(("plain",)).get_content()
+    assert body.startswith("Hello Dee,") and f"/s/{survey.code}" in body
+    assert send_due_feedback() == 0
