@@ -5,7 +5,7 @@ GOV.UK style: "Tuesday 3 March 2027, 6pm to 7:30pm". Inside the app everything i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -20,6 +20,12 @@ def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime reached the edge; store aware UTC values")
     return value.astimezone(local_zone())
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """A wall-clock date and time in the local zone as aware UTC (RFC 5545: a time skipped by the
+    spring clock change moves forward; a repeated autumn time means the first one)."""
+    return datetime.combine(day, at).replace(tzinfo=local_zone(), fold=0).astimezone(UTC)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -11,7 +11,6 @@ Anything that would not be plain ASCII in a header falls back to a full build.
 from __future__ import annotations
 
 import base64
-import email.policy
 import re
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -20,11 +19,11 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
+from engagement.core.mail import WIRE  # noqa: F401 - re-exported for issues.py
 from engagement.newsletter.links import public_url
 
 # CRLF line ends (smtplib sends bytes as given, and strict servers refuse bare LF), and headers up
 # to RFC 5322's 998 characters so a long List-Unsubscribe URL is never turned into an encoded-word.
-WIRE = email.policy.SMTP.clone(max_line_length=998)
 MANAGE_SLOT, UNSUBSCRIBE_SLOT = "%%MANAGE_URL%%", "%%UNSUBSCRIBE_URL%%"
 
 _TO, _ID, _LEAVE = "recipient@copy-slot.invalid", "<message-id@copy-slot.invalid>", "https://copy-slot.invalid/leave"
@@ -68,17 +67,10 @@ def build_message(env: Envelope, to: str, html: str, text: str, *, subject=None,
 
 
 def queue_one_off(to: str, subject: str, text: str):
-    """Put a one-off email (confirmation, welcome, test copy...) in the core outbox, stored with CRLF
-    line ends. core.mail.queue_email stores LF, which smtplib sends unchanged and strict servers (and
-    aiosmtpd, for any message over 1,000 bytes) refuse; until that changes, this package queues its own."""
-    from engagement.core.mail import OutboxMessage
-    from engagement.core.mail import build_message as build_one_off
-    from engagement.extensions import db
+    """Put a one-off email (confirmation, welcome, test copy...) in the core outbox."""
+    from engagement.core.mail import queue_email
 
-    msg = build_one_off(to, subject, text)
-    row = OutboxMessage(to_addr=to, subject=subject, message_id=msg["Message-ID"], raw=msg.as_bytes(policy=WIRE))
-    db.session.add(row)
-    return row
+    return queue_email(to, subject, text)
 
 
 def _b64(value: str) -> bytes:

@@ -5,7 +5,7 @@ Forms only parse (UK local dates and times into aware UTC); the rules live in se
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime, time
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engagement.core.errors import DomainError
-from engagement.core.timeutil import local_zone, to_local
+from engagement.core.timeutil import local_to_utc, to_local
 from engagement.surveys.models import (
     HINT_MAX,
     INTRO_MAX,
@@ -65,11 +65,6 @@ def uk_time(label: str, **kwargs) -> TimeField:
         invalid_value_message="Enter a time using the 24-hour clock, for example 18:00",
         **kwargs,
     )
-
-
-def local_to_utc(day: date, at: time) -> datetime:
-    """A UK wall-clock date and time as aware UTC (a time skipped by the clock change moves forward)."""
-    return datetime.combine(day, at).replace(tzinfo=local_zone(), fold=0).astimezone(UTC)
 
 
 class SurveyForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from engagement.events.checks import EventDetails, When
-from engagement.events.models import EventType
+from engagement.events.models import Event, EventType
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.services import create_event, ensure_default_types, save_venue
 from engagement.extensions import db
@@ -29,3 +29,33 @@ def sample_records(team) -> dict:
     )
     db.session.commit()
     return {"event_id": event.id, "occurrence_id": event.occurrences[1].id, "type_id": etype.id, "venue_id": venue.id}
+
+
+# Fixed dates far enough ahead to stay in the future: Tuesday 4 March 2031 at 18:00.
+MARCH_2031 = datetime(2031, 3, 4, 18, 0)
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def form_fields(team_, types_, venue_, officer_, **overrides):
+    data = {
+        "team": str(team_.id),
+        "event_type": str(types_["police-surgery"].id),
+        "title": "Police surgery at Ladywood Community Library",
+        "description": "Come and talk to us.",
+        "date": "2031-03-04",
+        "start_time": "18:00",
+        "end_time": "19:30",
+        "venue": str(venue_.id),
+        "contact": str(officer_.id),
+        "max_places_per_signup": "1",
+        "action": "publish",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def event_count(db):
+    return db.session.scalar(db.select(db.func.count(Event.id)))

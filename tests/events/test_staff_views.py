@@ -9,36 +9,7 @@ import pytest
 
 from engagement.events.models import Event, Occurrence
 from engagement.events.recurrence import RepeatPattern
-
-# Fixed dates far enough ahead to stay in the future: Tuesday 4 March 2031 at 18:00.
-MARCH_2031 = datetime(2031, 3, 4, 18, 0)
-
-
-def body(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def form_fields(team_, types_, venue_, officer_, **overrides):
-    data = {
-        "team": str(team_.id),
-        "event_type": str(types_["police-surgery"].id),
-        "title": "Police surgery at Ladywood Community Library",
-        "description": "Come and talk to us.",
-        "date": "2031-03-04",
-        "start_time": "18:00",
-        "end_time": "19:30",
-        "venue": str(venue_.id),
-        "contact": str(officer_.id),
-        "max_places_per_signup": "1",
-        "action": "publish",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def event_count(db):
-    return db.session.scalar(db.select(db.func.count(Event.id)))
-
+from tests.events.helpers import MARCH_2031, body, event_count, form_fields  # noqa: F401
 
 # --- staff: creating ------------------------------------------------------------------------------
 
