@@ -81,6 +81,9 @@ def _register_models() -> None:
     from engagement.news import models as _news  # noqa: F401
     from engagement.newsletter import models as _newsletter  # noqa: F401
     from engagement.signups import models as _signups  # noqa: F401
+    from engagement.speedwatch import models as _speedwatch  # noqa: F401
+    from engagement.speedwatch import return_models as _speedwatch_returns  # noqa: F401
+    from engagement.speedwatch import shift_models as _speedwatch_shifts  # noqa: F401
     from engagement.surveys import models as _surveys  # noqa: F401
     from engagement.teams import models as _teams  # noqa: F401
 
@@ -93,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from engagement.news import views as news
     from engagement.newsletter import views as newsletter
     from engagement.signups import views as signups
+    from engagement.speedwatch import views as speedwatch
     from engagement.surveys import views as surveys
     from engagement.teams import views as teams
 
@@ -102,7 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     newsletter.init_app(app)
     surveys.init_app(app)
     signups.init_app(app)
-    for module in (teams, accounts, core, events, news, feeds, newsletter, surveys, signups):
+    speedwatch.init_app(app)
+    for module in (teams, accounts, core, events, news, feeds, newsletter, surveys, signups, speedwatch):
         app.register_blueprint(module.bp)
 
 

@@ -102,6 +102,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "FEEDS_INTERVAL_MINUTES": int(env.get("FEEDS_INTERVAL_MINUTES", "60")),
         "SIGNUP_REMINDER_HOURS": float(env.get("SIGNUP_REMINDER_HOURS", "24")),
         "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
+        # Community Speed Watch (engagement.speedwatch): see the README's Speed Watch section.
+        "SPEEDWATCH_QUORUM_HOURS": int(env.get("SPEEDWATCH_QUORUM_HOURS", "24")),
+        "SPEEDWATCH_TRAINING_MONTHS": int(env.get("SPEEDWATCH_TRAINING_MONTHS", "12")),
+        "SPEEDWATCH_WARNING_DAYS": int(env.get("SPEEDWATCH_WARNING_DAYS", "30")),
+        "SPEEDWATCH_REPEAT_DAYS": int(env.get("SPEEDWATCH_REPEAT_DAYS", "365")),
+        "SPEEDWATCH_RETENTION_DAYS": int(env.get("SPEEDWATCH_RETENTION_DAYS", "365")),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

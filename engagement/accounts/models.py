@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime
-from engagement.core.permissions import ROLE_LABELS
+from engagement.core.permissions import ROLE_LABELS, VOLUNTEER, VOLUNTEER_LABEL
 from engagement.extensions import db
 
 
@@ -47,7 +47,11 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return VOLUNTEER_LABEL if self.role == VOLUNTEER else ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.role == VOLUNTEER
 
     @property
     def public_name(self) -> str:

@@ -15,7 +15,7 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
 from engagement.core.mail import queue_templated
-from engagement.core.permissions import ROLES
+from engagement.core.permissions import ROLES, VOLUNTEER
 from engagement.core.tokens import InvalidToken, make_token, read_token
 from engagement.extensions import db
 
@@ -67,9 +67,18 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(*, email, display_name, role, rank="", teams=(), password=None, actor=None) -> User:
-    email = normalise_email(email)
     if role not in ROLES:
         raise DomainError(f"Role must be one of: {', '.join(ROLES)}", field="role")
+    return _create(email, display_name, role, rank, teams, password, actor)
+
+
+def create_volunteer_account(*, email, display_name, password=None, actor=None) -> User:
+    """A sign-in for an approved Speed Watch volunteer; only approving an application calls this."""
+    return _create(email, display_name, VOLUNTEER, "", (), password, actor)
+
+
+def _create(email, display_name, role, rank, teams, password, actor) -> User:
+    email = normalise_email(email)
     if not display_name or not display_name.strip():
         raise DomainError("Enter the person's name", field="display_name")
     if find_user_by_email(email):
@@ -85,6 +94,8 @@ def create_user(*, email, display_name, role, rank="", teams=(), password=None, 
 
 
 def update_user(user: User, *, actor, display_name, rank, role, teams, active) -> User:
+    if user.role == VOLUNTEER:
+        raise DomainError("Speed Watch volunteers are managed on the Speed Watch pages", field="role")
     if role not in ROLES:
         raise DomainError(f"Role must be one of: {', '.join(ROLES)}", field="role")
     if actor is not None and actor.id == user.id and (role != user.role or not active):

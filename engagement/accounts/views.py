@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engagement.accounts import services
@@ -12,7 +12,7 @@ from engagement.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswo
 from engagement.accounts.models import User
 from engagement.core.errors import DomainError
 from engagement.core.forms import apply_domain_error
-from engagement.core.permissions import get_or_404, staff_route
+from engagement.core.permissions import VOLUNTEER, get_or_404, staff_route
 from engagement.core.tokens import InvalidToken
 from engagement.extensions import db, limiter, login_manager
 
@@ -36,6 +36,8 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
+    if current_user.is_authenticated and current_user.is_volunteer:
+        return url_for("speedwatch.rota")
     return url_for("teams.staff_home")
 
 
@@ -126,7 +128,9 @@ def _user_form(user: User | None = None) -> UserForm:
 
 @staff_route(bp, "/staff/users", "admin")
 def users():
-    people = db.session.scalars(db.select(User).order_by(User.display_name).options(db.selectinload(User.teams))).all()
+    # Speed Watch volunteers are listed and managed on the Speed Watch pages, not here.
+    query = db.select(User).where(User.role != VOLUNTEER).order_by(User.display_name)
+    people = db.session.scalars(query.options(db.selectinload(User.teams))).all()
     return render_template("accounts/users.html", users=people)
 
 
@@ -161,6 +165,8 @@ def user_edit(user_id: int):
     from engagement.teams.services import teams_by_ids
 
     user = get_or_404(User, user_id)
+    if user.role == VOLUNTEER:
+        abort(404)
     form = _user_form(user)
     if form.validate_on_submit():
         try:

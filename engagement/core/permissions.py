@@ -16,8 +16,13 @@ from flask_login import current_user
 from engagement.extensions import db, login_manager
 
 ADMIN, COORDINATOR, OFFICER = "admin", "coordinator", "officer"
-ROLES = (ADMIN, COORDINATOR, OFFICER)
+ROLES = (ADMIN, COORDINATOR, OFFICER)  # staff roles, the ones an administrator hands out
 ROLE_LABELS = {ADMIN: "Administrator", COORDINATOR: "Coordinator", OFFICER: "Officer or PCSO"}
+# Approved Community Speed Watch volunteers sign in too, but only ever see their own rota and their
+# team's Speed Watch pages. Their accounts are made by approving an application (engagement.speedwatch),
+# never by the staff user screens, so VOLUNTEER is deliberately not in ROLES.
+VOLUNTEER = "volunteer"
+VOLUNTEER_LABEL = "Speed Watch volunteer"
 
 # Access levels, each admitting the roles listed.
 ACCESS = {
@@ -25,6 +30,7 @@ ACCESS = {
     "team": {ADMIN, COORDINATOR, OFFICER},  # officers additionally need membership of the team
     "coordinator": {ADMIN, COORDINATOR},
     "admin": {ADMIN},
+    "volunteer": {VOLUNTEER},  # the volunteer's own pages under /speed-watch
 }
 
 
