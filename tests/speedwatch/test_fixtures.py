@@ -10,5 +10,5 @@ def test_volunteer_account_is_not_staff(app, db, team, make_volunteer, login_as,
     assert user.role == "volunteer" and user.is_volunteer and user.role_label == "Speed Watch volunteer"
     assert volunteer_for(user) == volunteer
     login_as(user, PASSWORD)
-    assert client.get("/staff").status_code == 403
+    assert client.get("/staff/").status_code == 403
     assert client.get("/staff/users").status_code == 403
