@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime
@@ -39,6 +39,8 @@ class Shift(TimestampMixin, db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("speedwatch_sites.id"), nullable=False, index=True)
     min_team: Mapped[int] = mapped_column(Integer, default=MIN_TEAM_DEFAULT, nullable=False)
     max_team: Mapped[int] = mapped_column(Integer, default=MAX_TEAM_DEFAULT, nullable=False)
+    # Shown to the team's volunteers only (never on the public event page): meeting point, kit.
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
 
     event = relationship("Event")
     site = relationship("Site")
@@ -56,6 +58,10 @@ class ShiftStaffing(db.Model):
     quorum_outcome: Mapped[str] = mapped_column(String(20), default="", nullable=False)
     # Set when the team was alerted that the date fell short inside the quorum window.
     short_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What signed-up volunteers were last told about the date, so a move or cancellation is emailed once.
+    told_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    told_venue_id: Mapped[int | None] = mapped_column(Integer)
+    told_cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
 
 
 class ShiftSignup(TimestampMixin, db.Model):

@@ -1,0 +1,105 @@
+"""My rota: a volunteer's own shifts, and the private calendar feed of them.
+
+  /speed-watch/rota                 the volunteer's coming shifts and the last few past ones (volunteer)
+  /speed-watch/rota/new-link        POST: a new feed address; the old one stops working at once
+  /speed-watch/rota/<token>.ics     the private feed; the token in the URL is the only secret
+
+The feed has one standalone VEVENT per signed-up date (UID "speedwatch-shift-<id>@host",
+stable even if the series is later split); a cancelled date stays, STATUS:CANCELLED, and a
+date the volunteer withdrew from drops out. A suspended volunteer's feed answers 404.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from engagement.core.db import utcnow
+from engagement.core.permissions import staff_route
+from engagement.extensions import db, limiter
+from engagement.speedwatch import shifts
+from engagement.speedwatch.access import current_volunteer
+from engagement.speedwatch.models import APPROVED, Volunteer, new_rota_token
+from engagement.speedwatch.shift_forms import WithdrawForm
+from engagement.speedwatch.views import bp
+
+PAST_SHOWN = 5
+FEED_PAST = timedelta(days=90)  # past shifts stay in the feed this long, like the public feeds
+
+
+def feed_links(volunteer) -> dict[str, str]:
+    from engagement.events.ical import absolute, webcal
+
+    url = absolute("speedwatch.rota_feed", token=volunteer.rota_token)
+    return {"https": url, "webcal": webcal(url)}
+
+
+@staff_route(bp, "/speed-watch/rota", "volunteer")
+def rota():
+    volunteer = current_volunteer()
+    now = utcnow()
+    dates = shifts.volunteer_dates(volunteer, since=now - FEED_PAST, limit=300)
+    coming = [d for d in dates if d[1].ends_at > now]
+    past = [d for d in dates if d[1].ends_at <= now][-PAST_SHOWN:][::-1]
+    staffing = shifts.staffing_for([row.id for _, row, _ in dates])
+    return render_template(
+        "speedwatch/rota.html",
+        volunteer=volunteer,
+        coming=coming,
+        past=past,
+        staffing=staffing,
+        feed=feed_links(volunteer),
+        form=WithdrawForm(),
+        now=now,
+        window=shifts.quorum_window(),
+    )
+
+
+@staff_route(bp, "/speed-watch/rota/new-link", "volunteer", methods=["POST"])
+@limiter.limit("10 per hour")
+def rota_new_link():
+    volunteer = current_volunteer()
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    volunteer.rota_token = new_rota_token()
+    db.session.commit()
+    flash("Your calendar link has changed. Subscribe again with the new link: the old one no longer works.", "success")
+    return redirect(url_for("speedwatch.rota") + "#calendar")
+
+
+def _not_found() -> Response:
+    return Response(
+        "There is no rota calendar at this address. Open your rota page for the current link.\n",
+        status=404,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@bp.route("/speed-watch/rota/<token>.ics", methods=["GET", "HEAD"])
+def rota_feed(token: str):
+    from engagement.events.ical import new_calendar, occurrence_component
+
+    if not token or len(token) > 64:
+        return _not_found()
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.rota_token == token))
+    if volunteer is None or volunteer.status != APPROVED:
+        return _not_found()
+    now = utcnow()
+    dates = shifts.volunteer_dates(volunteer, since=now - FEED_PAST, limit=500)
+    years = [row.starts_at.year for _, row, _ in dates] or [now.year]
+    cal = new_calendar(f"My Speed Watch rota: {volunteer.team.name}", (min(years), max(years) + 1))
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    for signup, row, _shift in dates:
+        component = occurrence_component(row.event, row, override=False)
+        component.pop("uid", None)
+        component.add("uid", f"speedwatch-shift-{row.id}@{host}")
+        if signup.role:
+            component.add("comment", f"Your role: {signup.role_label}")
+        cal.add_component(component)
+    response = Response(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

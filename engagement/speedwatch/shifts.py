@@ -1,0 +1,485 @@
+"""Shift rules: scheduling a Speed Watch shift, signing up, withdrawing, and each date's staffing.
+
+A shift is an events `Event` (so feeds, moving and cancelling come from the events feature)
+plus a `Shift` row. Places are taken with a conditional UPDATE on the date's `ShiftStaffing`
+row (`taken = taken + 1 WHERE taken < max_team`), so the maximum holds however many volunteers
+tap "Join" at once; the same row records the quorum check (quorum.py). Services take the actor
+or volunteer explicitly, raise DomainError with a message a volunteer can read, and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from engagement.core import audit
+from engagement.core.db import utcnow
+from engagement.core.errors import Conflict, DomainError, NotFound
+from engagement.core.permissions import can_manage_team
+from engagement.core.timeutil import format_date, to_local
+from engagement.events.checks import EventDetails, When, build_rule
+from engagement.events.models import CANCELLED, Event, EventType, Occurrence
+from engagement.events.recurrence import RepeatPattern, occurrence_local_starts
+from engagement.events.services import create_event, ensure_default_types
+from engagement.extensions import db
+from engagement.speedwatch.shift_models import (
+    AUTO_CANCELLED,
+    NOT_ENOUGH_VOLUNTEERS,
+    SHIFT_ROLES,
+    SIGNED_UP,
+    WITHDRAWN,
+    Shift,
+    ShiftSignup,
+    ShiftStaffing,
+)
+
+SPEEDWATCH_TYPE = "community-speed-watch"
+TEAM_LIMITS = (1, 20)  # smallest minimum and largest maximum a shift may ask for
+NOTES_MAX = 2000
+
+
+def quorum_window() -> timedelta:
+    return timedelta(hours=current_app.config["SPEEDWATCH_QUORUM_HOURS"])
+
+
+def local_day(row: Occurrence) -> date:
+    return to_local(row.starts_at).date()
+
+
+# --- the checks helper A's modules own (volunteers and sites) ------------------------------
+
+
+def check_volunteer(volunteer, day: date) -> None:
+    from engagement.speedwatch.volunteers import check_can_take_shifts
+
+    check_can_take_shifts(volunteer, day)
+
+
+def check_site(site, day: date) -> None:
+    from engagement.speedwatch.sites import check_site_bookable
+
+    check_site_bookable(site, day)
+
+
+# --- scheduling ------------------------------------------------------------------------------
+
+
+def speedwatch_type() -> EventType:
+    etype = db.session.scalar(select(EventType).where(EventType.slug == SPEEDWATCH_TYPE))
+    if etype is None:
+        ensure_default_types()
+        etype = db.session.scalar(select(EventType).where(EventType.slug == SPEEDWATCH_TYPE))
+    return etype
+
+
+def check_team_size(min_team: int | None, max_team: int | None) -> None:
+    low, high = TEAM_LIMITS
+    if min_team is None or not low <= min_team <= high:
+        raise DomainError(f"The minimum team must be between {low} and {high} volunteers", field="min_team")
+    if max_team is None or not low <= max_team <= high:
+        raise DomainError(f"The maximum team must be between {low} and {high} volunteers", field="max_team")
+    if max_team < min_team:
+        raise DomainError(
+            f"The maximum team ({max_team}) cannot be smaller than the minimum ({min_team})", field="max_team"
+        )
+
+
+def _shift_days(start: datetime, pattern: RepeatPattern | None) -> list[date]:
+    """Every date the shift will happen on: all of a series' dates, not only the materialised ones."""
+    if pattern is None:
+        return [start.date()]
+    return [s.date() for s in occurrence_local_starts(build_rule(pattern, start), start)]
+
+
+def schedule_shift(
+    *,
+    actor,
+    team,
+    site,
+    day: date,
+    start: time,
+    end: time,
+    pattern: RepeatPattern | None = None,
+    min_team: int = 3,
+    max_team: int = 6,
+    notes: str = "",
+    publish: bool = True,
+    now: datetime | None = None,
+) -> Shift:
+    """A one-off or repeating shift at a site; refused if the site's assessment lapses on any of its dates."""
+    now = now or utcnow()
+    if actor is not None and not can_manage_team(actor, team):
+        raise DomainError("You can only schedule shifts for your own teams", field="team")
+    if site is None or site.team_id != team.id:
+        raise DomainError("Choose one of this team's Speed Watch sites", field="site")
+    if site.venue is None:
+        raise DomainError("This site has no place on the map yet. Edit the site and save it again", field="site")
+    check_team_size(min_team, max_team)
+    notes = (notes or "").strip()
+    if len(notes) > NOTES_MAX:
+        raise DomainError(f"Notes must be {NOTES_MAX} characters or fewer", field="notes")
+    start_local, end_local = datetime.combine(day, start), datetime.combine(day, end)
+    if end_local <= start_local:
+        raise DomainError("The end time must be after the start time", field="end_time")
+    if start_local <= to_local(now).replace(tzinfo=None):
+        raise DomainError("The shift must start in the future", field="date")
+    details = EventDetails(
+        team=team,
+        event_type=speedwatch_type(),
+        title=f"Speed Watch: {site.name}"[:120],
+        venue=site.venue,
+        signup_mode="volunteers",
+    )
+    for shift_day in _shift_days(start_local, pattern):  # before anything is written
+        try:
+            check_site(site, shift_day)
+        except DomainError as exc:
+            raise DomainError(
+                f"There cannot be a shift on {format_date(shift_day)}. {exc.message}, or end the series earlier.",
+                field="date",
+            ) from exc
+    event = create_event(actor=actor, details=details, when=When(start_local, end_local), pattern=pattern, now=now)
+    shift = Shift(event_id=event.id, site_id=site.id, min_team=min_team, max_team=max_team, notes=notes)
+    shift.event, shift.site = event, site
+    db.session.add(shift)
+    db.session.flush()
+    audit.record(
+        "speedwatch.shift_schedule",
+        actor=actor,
+        target=event,
+        summary=f"{event.title}, {format_date(day)}",
+        site_id=site.id,
+        min_team=min_team,
+        max_team=max_team,
+        dates=len(event.occurrences),
+    )
+    if publish:
+        from engagement.events.services import publish_event
+
+        publish_event(event, actor=actor, now=now)
+    return shift
+
+
+# --- staffing state --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """How one date is staffed, with the label volunteers and staff see."""
+
+    taken: int
+    min_team: int
+    max_team: int
+    cancelled: bool = False
+    cancel_reason: str = ""
+    quorum_outcome: str = ""
+
+    @property
+    def needed(self) -> int:
+        return max(0, self.min_team - self.taken)
+
+    @property
+    def going_ahead(self) -> bool:
+        return self.taken >= self.min_team
+
+    @property
+    def full(self) -> bool:
+        return self.taken >= self.max_team
+
+    @property
+    def auto_cancelled(self) -> bool:
+        return self.cancelled and self.quorum_outcome == AUTO_CANCELLED
+
+    @property
+    def label(self) -> str:
+        if self.cancelled:
+            if self.auto_cancelled:
+                return f"cancelled: {NOT_ENOUGH_VOLUNTEERS}"
+            return f"cancelled: {self.cancel_reason}" if self.cancel_reason else "cancelled"
+        if self.full:
+            return "full"
+        if self.going_ahead:
+            return "going ahead"
+        return f"needs {self.needed} more {'volunteer' if self.needed == 1 else 'volunteers'}"
+
+    @property
+    def counts(self) -> str:
+        """'2 of min 3 (max 6)' for staff lists."""
+        return f"{self.taken} of min {self.min_team} (max {self.max_team})"
+
+
+def staffing_for(occurrence_ids) -> dict[int, Staffing]:
+    """Staffing of Speed Watch dates, in one query; dates that are not shifts are left out."""
+    ids = list(occurrence_ids)
+    if not ids:
+        return {}
+    query = (
+        select(
+            Occurrence.id,
+            Occurrence.status,
+            Occurrence.cancel_reason,
+            Occurrence.ends_at,
+            Event.status,
+            Event.cancel_reason,
+            Event.cancelled_at,
+            Shift.min_team,
+            Shift.max_team,
+            ShiftStaffing.taken,
+            ShiftStaffing.quorum_outcome,
+        )
+        .join(Event, Event.id == Occurrence.event_id)
+        .join(Shift, Shift.event_id == Event.id)
+        .outerjoin(ShiftStaffing, ShiftStaffing.occurrence_id == Occurrence.id)
+        .where(Occurrence.id.in_(ids))
+    )
+    result = {}
+    for (
+        oid,
+        o_status,
+        o_reason,
+        ends,
+        e_status,
+        e_reason,
+        e_cancelled_at,
+        low,
+        high,
+        taken,
+        outcome,
+    ) in db.session.execute(query):
+        own = o_status == CANCELLED
+        whole = e_status == CANCELLED and (e_cancelled_at is None or ends > e_cancelled_at)
+        result[oid] = Staffing(
+            taken=taken or 0,
+            min_team=low,
+            max_team=high,
+            cancelled=own or whole,
+            cancel_reason=(o_reason if own else e_reason) if (own or whole) else "",
+            quorum_outcome=outcome or "",
+        )
+    return result
+
+
+def shift_for(row: Occurrence) -> Shift | None:
+    return db.session.get(Shift, row.event_id)
+
+
+# --- the counter row -------------------------------------------------------------------------
+
+
+def _insert_staffing(row: Occurrence) -> None:
+    """Create the date's counter row if missing; a racing insert by another request is ignored."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    values = {
+        "occurrence_id": row.id,
+        "taken": 0,
+        "quorum_outcome": "",
+        "told_starts_at": row.starts_at,
+        "told_venue_id": row.venue_id or row.event.venue_id,
+        "told_cancelled": row.is_cancelled,
+    }
+    db.session.execute(insert(ShiftStaffing.__table__).values(**values).on_conflict_do_nothing())
+
+
+def lock_staffing(row: Occurrence) -> ShiftStaffing:
+    """Take the date's lock (until the transaction ends) and return its counter row, freshly read."""
+    db.session.flush()
+    touch = update(ShiftStaffing).where(ShiftStaffing.occurrence_id == row.id).values(taken=ShiftStaffing.taken)
+    if db.session.execute(touch, execution_options={"synchronize_session": False}).rowcount == 0:
+        _insert_staffing(row)
+        db.session.execute(touch, execution_options={"synchronize_session": False})
+    query = select(ShiftStaffing).where(ShiftStaffing.occurrence_id == row.id).execution_options(populate_existing=True)
+    return db.session.scalars(query).one()
+
+
+def _take_place(row: Occurrence, max_team: int) -> bool:
+    stmt = (
+        update(ShiftStaffing)
+        .where(ShiftStaffing.occurrence_id == row.id, ShiftStaffing.taken < max_team)
+        .values(taken=ShiftStaffing.taken + 1)
+    )
+    return db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount == 1
+
+
+def _release_place(row: Occurrence) -> None:
+    stmt = (
+        update(ShiftStaffing)
+        .where(ShiftStaffing.occurrence_id == row.id, ShiftStaffing.taken > 0)
+        .values(taken=ShiftStaffing.taken - 1)
+    )
+    db.session.execute(stmt, execution_options={"synchronize_session": False})
+
+
+def live_signup(volunteer, row: Occurrence) -> ShiftSignup | None:
+    return db.session.scalar(
+        select(ShiftSignup).where(
+            ShiftSignup.occurrence_id == row.id,
+            ShiftSignup.volunteer_id == volunteer.id,
+            ShiftSignup.status == SIGNED_UP,
+        )
+    )
+
+
+# --- volunteers signing up and withdrawing ---------------------------------------------------
+
+
+def team_shift(volunteer, row: Occurrence) -> Shift:
+    """The shift behind a date the volunteer may see: their own team's, published. Else NotFound."""
+    shift = shift_for(row)
+    event = row.event
+    if shift is None or volunteer is None or event.team_id != volunteer.team_id or not event.is_public:
+        raise NotFound("We could not find that shift.")
+    return shift
+
+
+def sign_up_for_shift(volunteer, occurrence: Occurrence, role: str = "", now: datetime | None = None) -> ShiftSignup:
+    """Put the volunteer on one date, in a role or "any role"; the maximum is enforced by the database."""
+    now = now or utcnow()
+    shift = team_shift(volunteer, occurrence)
+    if occurrence.is_cancelled:
+        raise DomainError("This shift has been cancelled, so you cannot sign up for it.")
+    if occurrence.starts_at <= now:
+        raise DomainError("This shift has already started or finished, so you cannot sign up for it.")
+    role = role or ""
+    if role and role not in SHIFT_ROLES:
+        raise DomainError("Choose a role from the list, or any role", field="role")
+    day = local_day(occurrence)
+    check_volunteer(volunteer, day)
+    check_site(shift.site, day)
+    lock_staffing(occurrence)
+    if live_signup(volunteer, occurrence) is not None:
+        raise Conflict("You are already signed up for this shift.")
+    if not _take_place(occurrence, shift.max_team):
+        raise DomainError(
+            f"This shift is full: it already has {shift.max_team} volunteers. Choose another date, or ask the team."
+        )
+    signup = ShiftSignup(occurrence_id=occurrence.id, volunteer_id=volunteer.id, role=role, status=SIGNED_UP)
+    signup.occurrence, signup.volunteer = occurrence, volunteer
+    db.session.add(signup)
+    db.session.flush()
+    audit.record(
+        "speedwatch.shift_join",
+        target=occurrence,
+        actor=volunteer.user,
+        summary=f"{volunteer.name} joined {occurrence.event.title}, {format_date(occurrence.starts_at)}",
+        volunteer_id=volunteer.id,
+        role=role,
+    )
+    return signup
+
+
+def in_quorum_window(row: Occurrence, now: datetime) -> bool:
+    return now < row.starts_at <= now + quorum_window()
+
+
+def withdraw_from_shift(
+    volunteer, occurrence: Occurrence, now: datetime | None = None, *, actor=None, why: str = "withdrew"
+) -> ShiftSignup:
+    """Take the volunteer off a coming date and free the place; a date that falls short after its
+    quorum check is not cancelled: the team is alerted instead (once)."""
+    now = now or utcnow()
+    team_shift(volunteer, occurrence)
+    if occurrence.starts_at <= now:
+        raise DomainError("This shift has already started or finished, so you cannot withdraw from it now.")
+    signup = live_signup(volunteer, occurrence)
+    if signup is None:
+        raise DomainError("You are not signed up for this shift.")
+    withdraw_signup(signup, occurrence, now, actor=actor if actor is not None else volunteer.user, why=why)
+    return signup
+
+
+def withdraw_signup(signup: ShiftSignup, row: Occurrence, now: datetime, *, actor, why: str) -> None:
+    lock_staffing(row)
+    signup = db.session.scalars(
+        select(ShiftSignup).where(ShiftSignup.id == signup.id).execution_options(populate_existing=True)
+    ).one()
+    if signup.status != SIGNED_UP:
+        return  # a double tap: the first request already withdrew
+    signup.status, signup.withdrawn_at = WITHDRAWN, now
+    _release_place(row)
+    db.session.flush()
+    audit.record(
+        "speedwatch.shift_withdraw",
+        actor=actor,
+        target=row,
+        summary=f"{signup.volunteer.name} {why}: {row.event.title}, {format_date(row.starts_at)}",
+        volunteer_id=signup.volunteer_id,
+    )
+    from engagement.speedwatch.quorum import alert_if_short
+
+    alert_if_short(row, now)
+
+
+def roster(row: Occurrence) -> list[ShiftSignup]:
+    """The date's volunteers (signed up), with their volunteer rows, in one query."""
+    from sqlalchemy.orm import joinedload
+
+    return db.session.scalars(
+        select(ShiftSignup)
+        .options(joinedload(ShiftSignup.volunteer))
+        .where(ShiftSignup.occurrence_id == row.id, ShiftSignup.status == SIGNED_UP)
+        .order_by(ShiftSignup.created_at, ShiftSignup.id)
+    ).all()
+
+
+def first_name(name: str) -> str:
+    return (name or "").split(" ")[0] or "A volunteer"
+
+
+# --- lists for pages: each one query ---------------------------------------------------------
+
+
+def shift_dates(
+    team_ids, *, start: datetime, end: datetime, public_only: bool = False, limit: int = 300
+) -> list[tuple[Occurrence, Shift]]:
+    """Shift dates of these teams starting in [start, end), with event, team, venue and site loaded."""
+    from sqlalchemy.orm import contains_eager, joinedload
+
+    ids = list(team_ids)
+    if not ids:
+        return []
+    query = (
+        select(Occurrence, Shift)
+        .join(Occurrence.event)
+        .join(Shift, Shift.event_id == Event.id)
+        .where(Event.team_id.in_(ids), Occurrence.starts_at >= start, Occurrence.starts_at < end)
+        .options(
+            contains_eager(Occurrence.event).joinedload(Event.team),
+            contains_eager(Occurrence.event).joinedload(Event.venue),
+            joinedload(Occurrence.venue_override),
+            joinedload(Shift.site),
+        )
+        .order_by(Occurrence.starts_at, Occurrence.id)
+        .limit(limit)
+    )
+    if public_only:
+        query = query.where(Event.published_at.is_not(None), Event.status != "draft")
+    return [(row, shift) for row, shift in db.session.execute(query).unique()]
+
+
+def volunteer_dates(volunteer, *, since: datetime, limit: int = 200) -> list[tuple[ShiftSignup, Occurrence, Shift]]:
+    """The volunteer's live sign-ups for dates ending after `since`, soonest first, in one query."""
+    from sqlalchemy.orm import contains_eager, joinedload
+
+    query = (
+        select(ShiftSignup, Occurrence, Shift)
+        .join(Occurrence, Occurrence.id == ShiftSignup.occurrence_id)
+        .join(Occurrence.event)
+        .join(Shift, Shift.event_id == Event.id)
+        .where(ShiftSignup.volunteer_id == volunteer.id, ShiftSignup.status == SIGNED_UP, Occurrence.ends_at > since)
+        .options(
+            contains_eager(Occurrence.event).joinedload(Event.team),
+            contains_eager(Occurrence.event).joinedload(Event.venue),
+            contains_eager(Occurrence.event).joinedload(Event.event_type),
+            joinedload(Occurrence.venue_override),
+            joinedload(Shift.site),
+        )
+        .order_by(Occurrence.starts_at, Occurrence.id)
+        .limit(limit)
+    )
+    return [tuple(r) for r in db.session.execute(query).unique()]
