@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from engagement.speedwatch.models import EMAIL_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX, REASON_MAX, SPEED_LIMITS
 
@@ -21,7 +21,7 @@ def uk_date(label: str, description: str = DATE_HINT, required: str | None = Non
     return DateField(
         label,
         description=description,
-        validators=[DataRequired(required)] if required else [Optional()],
+        validators=[InputRequired(required)] if required else [Optional()],
         format=["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d/%m/%y", "%d.%m.%Y"],
         invalid_value_message="Enter a real date, for example 14/3/2027",
     )

@@ -8,22 +8,17 @@ Volunteers' phone numbers and addresses appear on staff pages only.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.core.forms import apply_domain_error
 from engagement.core.permissions import ADMIN, COORDINATOR, get_or_404, require_team, staff_route
 from engagement.extensions import db, limiter
 from engagement.speedwatch import sites as site_services
 from engagement.speedwatch import volunteers as services
-from engagement.speedwatch.models import APPLIED, APPROVED, Site, Volunteer
+from engagement.speedwatch.models import APPLIED, Site, Volunteer
 from engagement.speedwatch.views import bp
 from engagement.speedwatch.volunteer_forms import (
     ApplyForm,
@@ -374,28 +369,7 @@ def dashboard_section(user, teams):
         return ""
     team_ids = [t.id for t in mine]
     today = services.local_today()
-    soon = today + timedelta(days=_warning_days())
-    waiting = db.session.scalars(
-        select(Volunteer)
-        .options(joinedload(Volunteer.team))
-        .where(Volunteer.team_id.in_(team_ids), Volunteer.status == APPLIED)
-        .order_by(Volunteer.applied_at)
-        .limit(20)
-    ).all()
-    expiring_sites = db.session.scalars(
-        select(Site)
-        .options(joinedload(Site.team))
-        .where(Site.team_id.in_(team_ids), Site.active, Site.assessment_expires <= soon)
-        .order_by(Site.assessment_expires)
-        .limit(20)
-    ).all()
-    expiring_training = db.session.scalars(
-        select(Volunteer)
-        .options(joinedload(Volunteer.team))
-        .where(Volunteer.team_id.in_(team_ids), Volunteer.status == APPROVED, Volunteer.training_expires <= soon)
-        .order_by(Volunteer.training_expires)
-        .limit(20)
-    ).all()
+    waiting, expiring_sites, expiring_training = services.needing_attention(team_ids, today, _warning_days())
     if not (waiting or expiring_sites or expiring_training):
         return ""
     return render_template(
@@ -404,7 +378,6 @@ def dashboard_section(user, teams):
         sites=expiring_sites,
         training=expiring_training,
         today=today,
-        now=utcnow(),
     )
 
 

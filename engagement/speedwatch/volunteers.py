@@ -9,7 +9,7 @@ address as a staff account.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -345,3 +345,33 @@ def history(volunteer: Volunteer):
         .limit(200)
     )
     return db.session.scalars(query).all()
+
+
+def needing_attention(team_ids: list[int], today: date, days: int, limit: int = 20):
+    """Applications waiting, site assessments and training expiring within `days` (or expired):
+    three queries, whatever the number of rows."""
+    from engagement.speedwatch.models import Site
+
+    soon = today + timedelta(days=days)
+    waiting = db.session.scalars(
+        select(Volunteer)
+        .options(joinedload(Volunteer.team))
+        .where(Volunteer.team_id.in_(team_ids), Volunteer.status == APPLIED)
+        .order_by(Volunteer.applied_at)
+        .limit(limit)
+    ).all()
+    sites = db.session.scalars(
+        select(Site)
+        .options(joinedload(Site.team))
+        .where(Site.team_id.in_(team_ids), Site.active, Site.assessment_expires <= soon)
+        .order_by(Site.assessment_expires)
+        .limit(limit)
+    ).all()
+    training = db.session.scalars(
+        select(Volunteer)
+        .options(joinedload(Volunteer.team))
+        .where(Volunteer.team_id.in_(team_ids), Volunteer.status == APPROVED, Volunteer.training_expires <= soon)
+        .order_by(Volunteer.training_expires)
+        .limit(limit)
+    ).all()
+    return waiting, sites, training

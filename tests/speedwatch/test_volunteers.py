@@ -119,7 +119,12 @@ def test_approve_makes_a_volunteer_sign_in_and_emails_the_set_password_link(db, 
     assert applicant.status == APPROVED and applicant.decided_by_id == officer.id
     assert applicant.training_expires == date(2028, 3, 1)  # 12 months by default
     user = db.session.get(User, applicant.user_id)
-    assert (user.role, user.email, user.password_hash, user.active) == ("volunteer", "pat.jones@example.org", None, True)
+    assert (user.role, user.email, user.password_hash, user.active) == (
+        "volunteer",
+        "pat.jones@example.org",
+        None,
+        True,
+    )
     subjects = [m.subject for m in outbox(db, "pat.jones@example.org")]
     assert "Reset your password" in subjects and "Welcome to Sutton Coldfield Community Speed Watch" in subjects
     reset = next(m for m in outbox(db, "pat.jones@example.org") if m.subject == "Reset your password")
@@ -205,7 +210,9 @@ def test_suspend_switches_the_sign_in_off_and_announces_it(db, team, officer, ma
 
 def test_refresher_training_sets_a_new_expiry(db, team, officer, make_volunteer):
     volunteer = make_volunteer(team, training_expires=date(2027, 4, 20))
-    services.record_training(volunteer, actor=officer, training_date=date(2027, 4, 1), training_expires=None, today=TODAY)
+    services.record_training(
+        volunteer, actor=officer, training_date=date(2027, 4, 1), training_expires=None, today=TODAY
+    )
     db.session.commit()
     assert (volunteer.training_date, volunteer.training_expires) == (date(2027, 4, 1), date(2028, 4, 1))
     assert "speedwatch.volunteer_training" in audit_actions(db, volunteer)
