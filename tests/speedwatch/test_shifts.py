@@ -276,3 +276,40 @@ def test_staffing_for_reads_many_dates_in_one_query(db, types, team, site, make_
     assert result[ids[0]].label == "going ahead"
     assert result[ids[1]].label == "needs 1 more volunteer"
     assert result[ids[5]].taken == 0 and len(result) == 6
+
+
+def test_simultaneous_sign_ups_never_exceed_the_maximum(app, db, types, team, site, make_volunteer):
+    """Eight volunteers tap "Join" at the same moment for three places (PostgreSQL: real concurrency)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the concurrency test needs PostgreSQL (SQLite has one writer at a time)")
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engagement.speedwatch.models import Volunteer
+
+    row_id = make_shift(team, site, START, now=NOW, min_team=2, max_team=3).event.occurrences[0].id
+    ids = [make_volunteer(team).id for _ in range(8)]
+    barrier = threading.Barrier(len(ids))
+
+    def tap(volunteer_id: int) -> str:
+        with app.app_context():
+            volunteer = db.session.get(Volunteer, volunteer_id)
+            row = db.session.get(Occurrence, row_id)
+            barrier.wait()
+            try:
+                sign_up_for_shift(volunteer, row, now=NOW)
+                db.session.commit()
+                return "in"
+            except DomainError:
+                db.session.rollback()
+                return "full"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        results = list(pool.map(tap, ids))
+    db.session.expire_all()
+    assert results.count("in") == 3 and results.count("full") == 5
+    assert db.session.get(ShiftStaffing, row_id).taken == 3
+    live = select(func.count()).select_from(ShiftSignup).where(ShiftSignup.status == SIGNED_UP)
+    assert db.session.scalar(live) == 3
