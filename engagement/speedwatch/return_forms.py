@@ -112,7 +112,7 @@ class ReturnFilterForm(FlaskForm):
         if not text:
             return None
         found = _MONTH.fullmatch(text)
-        if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
+        if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
             self.month.errors = ["Enter the month as a year and month, for example 2027-04"]
             return None
         return date(int(found.group(1)), int(found.group(2)), 1)

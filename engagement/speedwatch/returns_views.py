@@ -142,13 +142,11 @@ def staff_return(occurrence_id: int):
 def returns_list():
     """Returns of my teams (coordinators and admins: every team), newest first, by team and month."""
     form, filters, ok = read_filters(current_user)
-    page = request.args.get("page", 1, type=int) or 1
-    rows, has_next = list_returns(filters, page=max(page, 1)) if ok else ([], False)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    rows, has_next = list_returns(filters, page=page) if ok else ([], False)
     args = {k: v for k, v in request.args.items() if k in ("team", "month") and v}
     return (
-        render_template(
-            "speedwatch/return_list.html", form=form, rows=rows, page=max(page, 1), has_next=has_next, args=args
-        ),
+        render_template("speedwatch/return_list.html", form=form, rows=rows, page=page, has_next=has_next, args=args),
         200 if ok else 400,
     )
 

@@ -228,6 +228,9 @@ def test_returns_list_scoped_and_filtered(
     assert client.get(f"/staff/speed-watch/returns?team={other_team.slug}").status_code == 403
     bad = client.get("/staff/speed-watch/returns?month=last-week")
     assert bad.status_code == 400 and "for example 2027-04" in bad.get_data(as_text=True)
+    assert client.get("/staff/speed-watch/returns?month=9999-12&page=99999999999999999999").status_code == 400
+    assert client.get("/staff/speed-watch/returns.csv?month=9999-12").status_code == 400
+    assert client.get("/staff/speed-watch/returns?page=99999999999999999999").status_code == 200
     post_form("/logout")
     login_as(coordinator)
     page = client.get("/staff/speed-watch/returns").get_data(as_text=True)
