@@ -62,6 +62,8 @@ def test_volunteer_sends_the_return_once_and_cannot_see_it(db, client, login_as,
     url = f"/speed-watch/shifts/{past_date.id}/return"
     page = client.get(url).get_data(as_text=True)
     assert page.count("<legend") == 6 and "Vehicle 6</legend>" in page and "30 mph" in page
+    assert page.count("<h1") == 1 and '<label class="label" for="vehicles-0-registration">Registration</label>' in page
+    assert 'type="time"' in page and 'id="vehicles-5-time"' in page
     response = client.post(
         url, data={"csrf_token": re.search(r'name="csrf_token" [^>]*value="([^"]+)"', page).group(1), **good_answers()}
     )
