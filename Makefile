@@ -22,10 +22,11 @@ run: $(VENV)/.run-installed
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo ""
-	@echo "Demo staff logins (password for all three: demo-password):"
+	@echo "Demo logins (password for all four: demo-password):"
 	@echo "  admin@example.org        administrator"
 	@echo "  coordinator@example.org  coordinator"
 	@echo "  officer@example.org      officer (Ladywood)"
+	@echo "  volunteer@example.org    Speed Watch volunteer (Ladywood): sees only the rota"
 	@echo "A background worker writes emails to instance/mail/ (see them at /staff/mail)."
 	@echo ""
 	@$(FLASK) worker --interval 5 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

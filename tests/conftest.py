@@ -116,10 +116,22 @@ def app(database_url, tmp_path, _apps):
     app.config.update(pristine, MAIL_DIR=str(tmp_path / "mail"))
     limiter.enabled = app.config["RATELIMIT_ENABLED"]  # other tests may have built apps with limits off
     limiter.reset()
+    _clear_body_caches(app)
     with app.app_context():
         yield app
         _db.session.remove()
         _truncate_all()
+
+
+def _clear_body_caches(app) -> None:
+    """Feed bodies are cached by data version; emptied tables restart the versions, so start each test cold."""
+    from engagement.core.http_cache import BodyCache
+    from engagement.events.feeds import FEED_CACHE
+
+    FEED_CACHE.clear()
+    for value in app.extensions.values():
+        if isinstance(value, BodyCache):
+            value.clear()
 
 
 def _truncate_all() -> None:

@@ -1,25 +1,41 @@
-"""Role x URL matrix: every /staff route, walked from app.url_map, as every kind of user.
+"""Role x URL matrix: every /staff and /speed-watch route, walked from app.url_map, as every kind of user.
 
 A new staff route must be registered with `staff_route` (which records its access
-level) and have sample URL arguments below, or this test fails.
+level) and have sample URL arguments below, or this test fails. Speed Watch volunteers'
+own pages (/speed-watch/...) are in the same matrix, with access level "volunteer".
 """
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 import pytest
 
 from engagement.core.mail import queue_email
 from tests.conftest import csrf_token
 
-STAFF_PREFIX = "/staff"
+PREFIXES = ("/staff", "/speed-watch")
+# Public URLs under those prefixes: secret-token calendar feeds that calendar apps fetch without a sign-in.
+PUBLIC_UNDER_PREFIX = {"speedwatch.rota_feed"}
 
-# Which access levels each kind of user passes. "outsider" is an officer of another team.
+# Which access levels each kind of user passes. "outsider" is an officer of another team;
+# "volunteer" is an approved Speed Watch volunteer of the records' team.
 ALLOWED = {
     "admin": {"staff", "team", "coordinator", "admin"},
     "coordinator": {"staff", "team", "coordinator"},
     "member": {"staff", "team"},
     "outsider": {"staff"},
+    "volunteer": {"volunteer"},
 }
+
+
+def _speedwatch_sample_modules():
+    """tests/speedwatch/samples_*.py: each Speed Watch part lists its endpoints and builds its sample records."""
+    import tests.speedwatch as package
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("samples_"))
+    return [importlib.import_module(f"tests.speedwatch.{name}") for name in names]
 
 
 # The reviewed decision for every staff endpoint. A new route must be added here.
@@ -101,6 +117,8 @@ EXPECTED_ACCESS = {
     "surveys.outcome_unpublish": "team",
     "surveys.outcome_news": "team",
 }
+for _module in _speedwatch_sample_modules():
+    EXPECTED_ACCESS.update(_module.EXPECTED_ACCESS)
 
 
 @pytest.fixture
@@ -112,10 +130,42 @@ def world(app, db, make_team, make_user):
         "coordinator": make_user(role="coordinator"),
         "member": make_user(role="officer", teams=[team_a]),
         "outsider": make_user(role="officer", teams=[team_b]),
+        "volunteer": _approved_volunteer(db, team_a),
     }
     message = queue_email("someone@example.org", "Hello", "Body")
     db.session.commit()
     return {"team": team_a, "users": users, "message": message}
+
+
+def _approved_volunteer(db, team):
+    """A Speed Watch volunteer of `team` with a sign-in (same password as the other users)."""
+    from datetime import date, timedelta
+
+    from engagement.accounts.services import create_volunteer_account
+    from engagement.core.db import utcnow
+    from engagement.speedwatch.models import APPROVED, Volunteer
+
+    user = create_volunteer_account(email="matrix.volunteer@example.org", display_name="Matrix Volunteer")
+    from engagement.accounts.services import set_password
+
+    set_password(user, "correct-horse-battery")
+    today = date.today()
+    db.session.add(
+        Volunteer(
+            team_id=team.id,
+            user_id=user.id,
+            name="Matrix Volunteer",
+            email=user.email,
+            status=APPROVED,
+            applied_at=utcnow(),
+            decided_at=utcnow(),
+            training_date=today - timedelta(days=30),
+            training_expires=today + timedelta(days=300),
+            vetting_done=True,
+        )
+    )
+    db.session.commit()
+    return user
 
 
 @pytest.fixture
@@ -136,11 +186,15 @@ def url_samples(world):
         **news_samples(world["team"]),
         **signup_samples(world["team"]),
         **survey_samples(world["team"]),
+        **{k: v for module in _speedwatch_sample_modules() for k, v in module.sample_records(world["team"]).items()},
     }
 
 
 def staff_rules(app):
-    return sorted((r for r in app.url_map.iter_rules() if r.rule.startswith(STAFF_PREFIX)), key=lambda r: r.rule)
+    rules = (
+        r for r in app.url_map.iter_rules() if r.rule.startswith(PREFIXES) and r.endpoint not in PUBLIC_UNDER_PREFIX
+    )
+    return sorted(rules, key=lambda r: r.rule)
 
 
 def _request(client, rule, url):

@@ -56,6 +56,9 @@ def load_demo() -> dict[str, int]:
     from engagement.demo.surveys_data import load_surveys_demo
 
     created.update(load_surveys_demo())
+    from engagement.demo.speedwatch_data import load_speedwatch_demo
+
+    created.update(load_speedwatch_demo())
     return created
 
 
@@ -77,3 +80,7 @@ def load_command(if_empty: bool):
     click.echo(f"Demo news: {created['posts']} posts and {created['newsletters']} sent newsletter added.")
     click.echo(f"Demo sign-ups: {created['signups']} added.")
     click.echo(f"Demo surveys: {created['surveys']} surveys and {created['survey_responses']} responses added.")
+    click.echo(
+        f"Demo Speed Watch: {created['speedwatch_sites']} sites, {created['speedwatch_volunteers']} volunteers "
+        f"and {created['speedwatch_returns']} returns added."
+    )

@@ -3,7 +3,7 @@
 Worker task "speedwatch-quorum" (check_quorum): once a published shift date is within
 SPEEDWATCH_QUORUM_HOURS of its start, it is checked exactly once. Below its minimum team
 it is cancelled through the events services (so feeds show STATUS:CANCELLED with a higher
-SEQUENCE) with the reason "Cancelled: not enough volunteers"; otherwise it goes ahead. A
+SEQUENCE) with the reason "Not enough volunteers"; otherwise it goes ahead. A
 date that later drops below its minimum alerts the team instead (shifts.alert_if_short).
 
 Volunteers hear of a cancelled or moved date from one place only, the "occurrences.changed"
@@ -37,7 +37,7 @@ from engagement.speedwatch.shift_models import (
     ShiftStaffing,
 )
 
-QUORUM_REASON = "Cancelled: not enough volunteers"
+QUORUM_REASON = "Not enough volunteers"
 BATCH = 200
 
 

@@ -9,7 +9,6 @@ or volunteer explicitly, raise DomainError with a message a volunteer can read, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
@@ -21,19 +20,25 @@ from engagement.core.errors import Conflict, DomainError, NotFound
 from engagement.core.permissions import can_manage_team
 from engagement.core.timeutil import format_date, to_local
 from engagement.events.checks import EventDetails, When, build_rule
-from engagement.events.models import CANCELLED, Event, EventType, Occurrence
+from engagement.events.models import EventType, Occurrence
 from engagement.events.recurrence import RepeatPattern, occurrence_local_starts
 from engagement.events.services import create_event, ensure_default_types
 from engagement.extensions import db
 from engagement.speedwatch.shift_models import (
-    AUTO_CANCELLED,
-    NOT_ENOUGH_VOLUNTEERS,
     SHIFT_ROLES,
     SIGNED_UP,
     WITHDRAWN,
     Shift,
     ShiftSignup,
     ShiftStaffing,
+)
+from engagement.speedwatch.shift_queries import (  # noqa: F401 - re-exported for callers
+    Staffing,
+    first_name,
+    roster,
+    shift_dates,
+    staffing_for,
+    volunteer_dates,
 )
 
 SPEEDWATCH_TYPE = "community-speed-watch"
@@ -161,105 +166,6 @@ def schedule_shift(
 
         publish_event(event, actor=actor, now=now)
     return shift
-
-
-# --- staffing state --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """How one date is staffed, with the label volunteers and staff see."""
-
-    taken: int
-    min_team: int
-    max_team: int
-    cancelled: bool = False
-    cancel_reason: str = ""
-    quorum_outcome: str = ""
-
-    @property
-    def needed(self) -> int:
-        return max(0, self.min_team - self.taken)
-
-    @property
-    def going_ahead(self) -> bool:
-        return self.taken >= self.min_team
-
-    @property
-    def full(self) -> bool:
-        return self.taken >= self.max_team
-
-    @property
-    def auto_cancelled(self) -> bool:
-        return self.cancelled and self.quorum_outcome == AUTO_CANCELLED
-
-    @property
-    def label(self) -> str:
-        if self.cancelled:
-            if self.auto_cancelled:
-                return f"cancelled: {NOT_ENOUGH_VOLUNTEERS}"
-            return f"cancelled: {self.cancel_reason}" if self.cancel_reason else "cancelled"
-        if self.full:
-            return "full"
-        if self.going_ahead:
-            return "going ahead"
-        return f"needs {self.needed} more {'volunteer' if self.needed == 1 else 'volunteers'}"
-
-    @property
-    def counts(self) -> str:
-        """'2 of min 3 (max 6)' for staff lists."""
-        return f"{self.taken} of min {self.min_team} (max {self.max_team})"
-
-
-def staffing_for(occurrence_ids) -> dict[int, Staffing]:
-    """Staffing of Speed Watch dates, in one query; dates that are not shifts are left out."""
-    ids = list(occurrence_ids)
-    if not ids:
-        return {}
-    query = (
-        select(
-            Occurrence.id,
-            Occurrence.status,
-            Occurrence.cancel_reason,
-            Occurrence.ends_at,
-            Event.status,
-            Event.cancel_reason,
-            Event.cancelled_at,
-            Shift.min_team,
-            Shift.max_team,
-            ShiftStaffing.taken,
-            ShiftStaffing.quorum_outcome,
-        )
-        .join(Event, Event.id == Occurrence.event_id)
-        .join(Shift, Shift.event_id == Event.id)
-        .outerjoin(ShiftStaffing, ShiftStaffing.occurrence_id == Occurrence.id)
-        .where(Occurrence.id.in_(ids))
-    )
-    result = {}
-    for (
-        oid,
-        o_status,
-        o_reason,
-        ends,
-        e_status,
-        e_reason,
-        e_cancelled_at,
-        low,
-        high,
-        taken,
-        outcome,
-    ) in db.session.execute(query):
-        own = o_status == CANCELLED
-        whole = e_status == CANCELLED and (e_cancelled_at is None or ends > e_cancelled_at)
-        result[oid] = Staffing(
-            taken=taken or 0,
-            min_team=low,
-            max_team=high,
-            cancelled=own or whole,
-            cancel_reason=(o_reason if own else e_reason) if (own or whole) else "",
-            quorum_outcome=outcome or "",
-        )
-    return result
 
 
 def shift_for(row: Occurrence) -> Shift | None:
@@ -413,73 +319,3 @@ def withdraw_signup(signup: ShiftSignup, row: Occurrence, now: datetime, *, acto
     from engagement.speedwatch.quorum import alert_if_short
 
     alert_if_short(row, now)
-
-
-def roster(row: Occurrence) -> list[ShiftSignup]:
-    """The date's volunteers (signed up), with their volunteer rows, in one query."""
-    from sqlalchemy.orm import joinedload
-
-    return db.session.scalars(
-        select(ShiftSignup)
-        .options(joinedload(ShiftSignup.volunteer))
-        .where(ShiftSignup.occurrence_id == row.id, ShiftSignup.status == SIGNED_UP)
-        .order_by(ShiftSignup.created_at, ShiftSignup.id)
-    ).all()
-
-
-def first_name(name: str) -> str:
-    return (name or "").split(" ")[0] or "A volunteer"
-
-
-# --- lists for pages: each one query ---------------------------------------------------------
-
-
-def shift_dates(
-    team_ids, *, start: datetime, end: datetime, public_only: bool = False, limit: int = 300
-) -> list[tuple[Occurrence, Shift]]:
-    """Shift dates of these teams starting in [start, end), with event, team, venue and site loaded."""
-    from sqlalchemy.orm import contains_eager, joinedload
-
-    ids = list(team_ids)
-    if not ids:
-        return []
-    query = (
-        select(Occurrence, Shift)
-        .join(Occurrence.event)
-        .join(Shift, Shift.event_id == Event.id)
-        .where(Event.team_id.in_(ids), Occurrence.starts_at >= start, Occurrence.starts_at < end)
-        .options(
-            contains_eager(Occurrence.event).joinedload(Event.team),
-            contains_eager(Occurrence.event).joinedload(Event.venue),
-            joinedload(Occurrence.venue_override),
-            joinedload(Shift.site),
-        )
-        .order_by(Occurrence.starts_at, Occurrence.id)
-        .limit(limit)
-    )
-    if public_only:
-        query = query.where(Event.published_at.is_not(None), Event.status != "draft")
-    return [(row, shift) for row, shift in db.session.execute(query).unique()]
-
-
-def volunteer_dates(volunteer, *, since: datetime, limit: int = 200) -> list[tuple[ShiftSignup, Occurrence, Shift]]:
-    """The volunteer's live sign-ups for dates ending after `since`, soonest first, in one query."""
-    from sqlalchemy.orm import contains_eager, joinedload
-
-    query = (
-        select(ShiftSignup, Occurrence, Shift)
-        .join(Occurrence, Occurrence.id == ShiftSignup.occurrence_id)
-        .join(Occurrence.event)
-        .join(Shift, Shift.event_id == Event.id)
-        .where(ShiftSignup.volunteer_id == volunteer.id, ShiftSignup.status == SIGNED_UP, Occurrence.ends_at > since)
-        .options(
-            contains_eager(Occurrence.event).joinedload(Event.team),
-            contains_eager(Occurrence.event).joinedload(Event.venue),
-            contains_eager(Occurrence.event).joinedload(Event.event_type),
-            joinedload(Occurrence.venue_override),
-            joinedload(Shift.site),
-        )
-        .order_by(Occurrence.starts_at, Occurrence.id)
-        .limit(limit)
-    )
-    return [tuple(r) for r in db.session.execute(query).unique()]
