@@ -42,7 +42,10 @@ class ApplyForm(FlaskForm):
         description="The coordinator rings volunteers to arrange training and shifts. For example 07700 900 123.",
         validators=[DataRequired("Enter a phone number, so the team can ring you"), Length(max=PHONE_MAX)],
     )
-    consent = BooleanField("I agree to the team keeping and using my details as described above")
+    consent = BooleanField(
+        "I agree to the team keeping and using my details as described above",
+        validators=[DataRequired("Tick the box to say you agree to how we use your details")],
+    )
     # Bots fill every field; people never see this one.
     website = StringField("Leave this field empty", validators=[Optional()])
 

@@ -65,15 +65,18 @@ def test_duplicate_application_gets_a_clear_message(client, db, team):
 
 
 def test_bad_answers_are_summarised_and_kept(client, db, team):
-    response = apply(client, team, email="not-an-email", phone="12345", consent=None)
+    response = apply(client, team, name="", email="not-an-email", phone="12345", consent=None)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "There is a problem" in page
-    assert 'value="not-an-email"' in page and 'value="12345"' in page and 'value="Pat Jones"' in page
+    assert '<a href="#name">Enter your full name</a>' in page and '<a href="#consent">Tick the box' in page
+    assert 'value="not-an-email"' in page and 'value="12345"' in page
+    response = apply(client, team, email="not-an-email")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Enter an email address in the correct format" in page
+    assert 'value="Pat Jones"' in page and 'value="07700 900123"' in page
     response = apply(client, team, phone="12345")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and '<a href="#phone">Enter a UK phone number' in page
-    response = apply(client, team, consent=None)
-    assert response.status_code == 400 and '<a href="#consent">Tick the box' in response.get_data(as_text=True)
     assert db.session.scalar(select(Volunteer.id)) is None
 
 
