@@ -30,6 +30,7 @@ def test_documented_demo_logins_work(app, db, client):
         ("admin@example.org", "admin"),
         ("coordinator@example.org", "coordinator"),
         ("officer@example.org", "officer"),
+        ("volunteer@example.org", "volunteer"),
     ]:
         fresh = app.test_client()
         response = fresh.post(
@@ -43,3 +44,24 @@ def test_demo_refused_in_production(app):
     app.config["PRODUCTION"] = True
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0 and "not loaded in production" in result.output
+
+
+def test_demo_speed_watch_group_is_usable(app, db, client):
+    """The demo volunteer lands on a rota with shifts, and the rota shows both filling states."""
+    from engagement.speedwatch.models import Site, Volunteer
+    from engagement.speedwatch.return_models import SessionReturn
+
+    load_demo()
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Site.id))) >= 12
+    assert db.session.scalar(db.select(db.func.count(SessionReturn.id))) > 0
+    statuses = set(db.session.scalars(db.select(Volunteer.status)).all())
+    assert statuses == {"applied", "approved", "suspended"}
+    response = client.post(
+        "/login",
+        data={"csrf_token": csrf_token(client), "email": "volunteer@example.org", "password": "demo-password"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/speed-watch/rota")
+    shifts = client.get("/speed-watch/shifts").get_data(as_text=True).lower()
+    assert "going ahead" in shifts and "needs 1 more volunteer" in shifts
+    assert client.get("/staff/").status_code == 403
