@@ -76,6 +76,7 @@ def load_speedwatch_demo(now: datetime | None = None) -> dict[str, int]:
         db.session.flush()
         _fill_rota(event, volunteers, now)
         if team.slug == "ladywood":
+            _past_shift(event, site, volunteers[:3], now)
             extra = _extra_site(team, to_local(now).date())
             added["speedwatch_sites"] += 1
             added["speedwatch_volunteers"] += _ladywood_extras(team, now)
@@ -187,6 +188,38 @@ def _fill_rota(event: Event, volunteers: list[Volunteer], now: datetime) -> None
             continue
         for n, volunteer in enumerate(volunteers[:count]):
             sign_up_for_shift(volunteer, row, role=ROLES[n % len(ROLES)], now=now)
+
+
+def _past_shift(series_event: Event, site: Site, volunteers: list[Volunteer], now: datetime) -> None:
+    """A shift three days ago that went ahead and still needs its return: try the return form."""
+    from engagement.events.checks import EventDetails, When
+    from engagement.events.models import PUBLISHED
+    from engagement.events.services import create_event
+    from engagement.speedwatch.shift_models import GOING_AHEAD, ShiftSignup, ShiftStaffing
+
+    day = to_local(now).date() - timedelta(days=3)
+    start = datetime.combine(day, time(8, 0))
+    details = EventDetails(
+        team=series_event.team,
+        event_type=series_event.event_type,
+        title=f"Speed Watch: {site.name}",
+        venue=series_event.venue,
+        signup_mode="volunteers",
+    )
+    event = create_event(actor=None, details=details, when=When(start, start + timedelta(hours=1)), now=now)
+    event.status, event.published_at = PUBLISHED, now - timedelta(days=10)  # published before it happened
+    db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=3, max_team=6))
+    row = event.occurrences[0]
+    db.session.add(
+        ShiftStaffing(
+            occurrence_id=row.id,
+            taken=len(volunteers),
+            quorum_checked_at=row.starts_at - timedelta(hours=24),
+            quorum_outcome=GOING_AHEAD,
+        )
+    )
+    for volunteer, role in zip(volunteers, ROLES, strict=False):
+        db.session.add(ShiftSignup(occurrence_id=row.id, volunteer_id=volunteer.id, role=role))
 
 
 def _returns(team: Team, site: Site, now: datetime, rng: random.Random, monthly: int) -> int:

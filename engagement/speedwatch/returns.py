@@ -74,6 +74,14 @@ def existing_return(occurrence: Occurrence) -> SessionReturn | None:
     return db.session.scalar(select(SessionReturn).where(SessionReturn.occurrence_id == occurrence.id))
 
 
+def returned_dates(occurrence_ids) -> set[int]:
+    """Which of these dates already have a return, in one query (for "Send the return" links)."""
+    ids = list(occurrence_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(SessionReturn.occurrence_id).where(SessionReturn.occurrence_id.in_(ids))))
+
+
 def was_on_shift(occurrence: Occurrence, user) -> bool:
     """True if this sign-in belongs to an approved volunteer signed up for this date."""
     found = db.session.scalar(

@@ -23,6 +23,7 @@ from engagement.extensions import db, limiter
 from engagement.speedwatch import shifts
 from engagement.speedwatch.access import current_volunteer
 from engagement.speedwatch.models import APPROVED, Volunteer, new_rota_token
+from engagement.speedwatch.returns import returned_dates
 from engagement.speedwatch.shift_forms import WithdrawForm
 from engagement.speedwatch.views import bp
 
@@ -45,8 +46,10 @@ def rota():
     coming = [d for d in dates if d[1].ends_at > now]
     past = [d for d in dates if d[1].ends_at <= now][-PAST_SHOWN:][::-1]
     staffing = shifts.staffing_for([row.id for _, row, _ in dates])
+    started = [row.id for _, row, _ in dates if row.starts_at <= now]
     return render_template(
         "speedwatch/rota.html",
+        returned=returned_dates(started),
         volunteer=volunteer,
         coming=coming,
         past=past,

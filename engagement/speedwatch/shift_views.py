@@ -30,6 +30,7 @@ from engagement.extensions import db
 from engagement.speedwatch import rota_ical, shifts  # noqa: F401 - rota_ical registers its routes on bp
 from engagement.speedwatch.access import current_volunteer
 from engagement.speedwatch.models import Site
+from engagement.speedwatch.returns import returned_dates
 from engagement.speedwatch.shift_forms import ROLE_CHOICES, JoinForm, ShiftForm, WithdrawForm
 from engagement.speedwatch.shift_models import SHIFT_ROLES
 from engagement.speedwatch.views import bp
@@ -131,6 +132,8 @@ def shift(occurrence_id: int):
         shift=found,
         staffing=shifts.staffing_for([row.id])[row.id],
         people=shifts.roster(row),
+        started=row.starts_at <= utcnow(),
+        has_return=bool(returned_dates([row.id])),
     )
 
 
