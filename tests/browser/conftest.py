@@ -172,7 +172,7 @@ def signed_in_state(browser, live_server):
             try:
                 page = ctx.new_page()
                 sign_in(page, email)
-                assert "/staff" in page.url, f"{email} could not sign in; ended at {page.url}"
+                assert "/login" not in page.url, f"{email} could not sign in; ended at {page.url}"
                 cache[email] = ctx.storage_state()
             finally:
                 ctx.close()
