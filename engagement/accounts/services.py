@@ -7,7 +7,7 @@ import hashlib
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from engagement.accounts.models import User, new_session_token
@@ -17,6 +17,7 @@ from engagement.core.errors import Conflict, DomainError
 from engagement.core.mail import queue_templated
 from engagement.core.permissions import ROLES, VOLUNTEER
 from engagement.core.tokens import InvalidToken, make_token, read_token
+from engagement.core.urls import public_url
 from engagement.extensions import db
 
 DEMO_EMAILS = frozenset({"admin@example.org", "coordinator@example.org", "officer@example.org"})
@@ -172,7 +173,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = make_token("password-reset", {"uid": user.id, "fp": _password_fingerprint(user)})
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = public_url("accounts.reset_password", token=token)  # BASE_URL: never the request's Host header
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     queue_templated(
         user.email, "Reset your password", "accounts/email/reset_password", user=user, link=link, minutes=minutes

@@ -89,14 +89,17 @@ def queue_email(to: str, subject: str, text: str, html: str | None = None, **kwa
 
 def queue_templated(to: str, subject: str, template: str, **context) -> OutboxMessage:
     """Render `<template>.txt` (and `<template>.html` if it exists) and queue the result."""
-    text = render_template(f"{template}.txt", **context)
-    html = None
-    if current_app.jinja_env.loader is not None:
-        try:
-            html = render_template(f"{template}.html", **context)
-        except Exception as exc:  # noqa: BLE001 - only a missing template is expected here
-            if type(exc).__name__ != "TemplateNotFound":
-                raise
+    from engagement.core.urls import url_context
+
+    with url_context():  # the worker has no request: templates may still use url_for
+        text = render_template(f"{template}.txt", **context)
+        html = None
+        if current_app.jinja_env.loader is not None:
+            try:
+                html = render_template(f"{template}.html", **context)
+            except Exception as exc:  # noqa: BLE001 - only a missing template is expected here
+                if type(exc).__name__ != "TemplateNotFound":
+                    raise
     return queue_email(to, subject, text, html)
 
 

@@ -15,6 +15,7 @@ from flask import current_app, render_template
 
 from engagement.core.mail import OutboxMessage, queue_email
 from engagement.core.timeutil import format_range
+from engagement.core.urls import url_context
 from engagement.signups import links
 from engagement.signups.models import CONFIRMED, Signup
 
@@ -44,7 +45,7 @@ def _venue_facts(venue) -> list[str]:
 def _send(signup: Signup, subject: str, template: str, attachments=(), **context) -> None:
     row = signup.occurrence
     event = row.event
-    with links.url_context():
+    with url_context():
         from engagement.events.ical import absolute
 
         text = render_template(

@@ -11,12 +11,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from flask import current_app, has_request_context
+from flask import current_app
 from sqlalchemy import select
 
 from engagement.core.tokens import InvalidToken, make_token, read_token
+from engagement.core.urls import public_url
 from engagement.extensions import db
 from engagement.signups.models import EventsFeed, Signup
 
@@ -76,19 +75,10 @@ def feed_for(email: str) -> EventsFeed:
     feed = db.session.scalar(select(EventsFeed).where(EventsFeed.email == email))
     if feed is not None:
         return feed
-    table = EventsFeed.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    from engagement.core.db import utcnow
+    from engagement.core.db import insert_missing, utcnow
     from engagement.signups.models import new_secret
 
-    db.session.execute(
-        insert(table)
-        .values(email=email, secret=new_secret(), created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["email"])
-    )
+    insert_missing(EventsFeed, {"email": email, "secret": new_secret(), "created_at": utcnow()})
     return db.session.scalar(select(EventsFeed).where(EventsFeed.email == email))
 
 
@@ -104,25 +94,9 @@ def feed_for_token(token: str) -> EventsFeed:
     return feed
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link on BASE_URL, inside or outside a request (the worker has none)."""
-    adapter = current_app.url_map.bind("localhost")
-    return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
-
-
 def manage_url(signup: Signup) -> str:
     return public_url("signups.manage", token=manage_token(signup))
 
 
 def feed_url(email: str) -> str:
     return public_url("signups.my_events", token=feed_token(feed_for(email)))
-
-
-@contextmanager
-def url_context():
-    """A request context on BASE_URL when there is none, so url_for works in the worker and CLI."""
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        yield

@@ -32,7 +32,7 @@ from sqlalchemy import func, or_, select, update
 
 from engagement.accounts.services import normalise_email
 from engagement.core import audit
-from engagement.core.db import utcnow
+from engagement.core.db import lock_row, utcnow
 from engagement.core.errors import Conflict, DomainError
 from engagement.core.markup import has_tags, strip_tags
 from engagement.events.models import Event, Occurrence
@@ -83,33 +83,24 @@ def remember_told(slot: SignupSlot, row: Occurrence) -> None:
     slot.told_cancelled = row.is_cancelled
 
 
-def _insert_slot(row: Occurrence) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    values = {"occurrence_id": row.id, "confirmed": 0, "waiting_seq": 0}
-    values |= {
-        "calendar_uid": row.event.uid,
-        "calendar_rid": calendar_rid(row),
-        "calendar_sequence": row.sequence,
-        "told_starts_at": row.starts_at,
-        "told_ends_at": row.ends_at,
-        "told_venue_id": venue_id_of(row),
-        "told_cancelled": row.is_cancelled,
-    }
-    db.session.execute(insert(SignupSlot.__table__).values(**values).on_conflict_do_nothing())
-
-
 def lock_slot(row: Occurrence) -> SignupSlot:
     """Take the date's sign-up lock (until commit or rollback) and return its counter row, fresh."""
-    db.session.flush()
-    touch = update(SignupSlot).where(SignupSlot.occurrence_id == row.id).values(confirmed=SignupSlot.confirmed)
-    if db.session.execute(touch, execution_options={"synchronize_session": False}).rowcount == 0:
-        _insert_slot(row)
-        db.session.execute(touch, execution_options={"synchronize_session": False})
-    query = select(SignupSlot).where(SignupSlot.occurrence_id == row.id).execution_options(populate_existing=True)
-    return db.session.scalars(query).one()
+    return lock_row(
+        SignupSlot,
+        {"occurrence_id": row.id},
+        SignupSlot.confirmed,
+        lambda: {
+            "confirmed": 0,
+            "waiting_seq": 0,
+            "calendar_uid": row.event.uid,
+            "calendar_rid": calendar_rid(row),
+            "calendar_sequence": row.sequence,
+            "told_starts_at": row.starts_at,
+            "told_ends_at": row.ends_at,
+            "told_venue_id": venue_id_of(row),
+            "told_cancelled": row.is_cancelled,
+        },
+    )
 
 
 def _take_places(row: Occurrence, places: int) -> bool:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.mail import queue_templated
-from engagement.core.permissions import OFFICER
 from engagement.core.timeutil import format_date, format_range
 from engagement.events import series
 from engagement.events.models import CANCELLED, PUBLISHED, Event, Occurrence
@@ -66,7 +65,7 @@ def due_dates(now: datetime, limit: int = BATCH) -> list[int]:
 
 def _claim(row: Occurrence) -> ShiftStaffing | None:
     """The date's staffing row, locked; None if another worker holds it (SKIP LOCKED on PostgreSQL)."""
-    shifts._insert_staffing(row)
+    shifts.ensure_staffing(row)
     query = (
         select(ShiftStaffing)
         .where(ShiftStaffing.occurrence_id == row.id)
@@ -148,9 +147,9 @@ def _tell_volunteers(row: Occurrence, shift: Shift, template: str, subject: str,
 
 def team_short_alert(row: Occurrence, shift: Shift, taken: int) -> None:
     """Email the team's contact address and its officers: a date that went ahead is now short."""
+    from engagement.speedwatch.volunteer_tasks import team_recipients
+
     team = row.event.team
-    addresses = [team.contact_email] if team.contact_email else []
-    addresses += [u.email for u in team.members if u.role == OFFICER and u.active]
     subject = (
         f"Speed Watch shift on {format_date(row.starts_at)} at {shift.site.name} is now short: "
         f"{taken} of {shift.min_team}"
@@ -159,7 +158,7 @@ def team_short_alert(row: Occurrence, shift: Shift, taken: int) -> None:
     from engagement.events.ical import absolute
 
     context["staff_url"] = absolute("speedwatch.shift", occurrence_id=row.id)
-    for address in dict.fromkeys(a.lower() for a in addresses):
+    for address in team_recipients(team):
         queue_templated(address, subject, "speedwatch/email/shift_short", **context)
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from engagement.core import audit
-from engagement.core.db import utcnow
+from engagement.core.db import insert_missing, lock_row, utcnow
 from engagement.core.errors import Conflict, DomainError, NotFound
 from engagement.core.permissions import can_manage_team
 from engagement.core.timeutil import format_date, to_local
@@ -175,32 +175,25 @@ def shift_for(row: Occurrence) -> Shift | None:
 # --- the counter row -------------------------------------------------------------------------
 
 
-def _insert_staffing(row: Occurrence) -> None:
-    """Create the date's counter row if missing; a racing insert by another request is ignored."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    values = {
-        "occurrence_id": row.id,
+def _new_staffing(row: Occurrence) -> dict:
+    """A date's first counter row: nobody on it yet, and volunteers told of its current time and place."""
+    return {
         "taken": 0,
         "quorum_outcome": "",
         "told_starts_at": row.starts_at,
         "told_venue_id": row.venue_id or row.event.venue_id,
         "told_cancelled": row.is_cancelled,
     }
-    db.session.execute(insert(ShiftStaffing.__table__).values(**values).on_conflict_do_nothing())
+
+
+def ensure_staffing(row: Occurrence) -> None:
+    """Create the date's counter row if it has none (the quorum check locks it with SKIP LOCKED after)."""
+    insert_missing(ShiftStaffing, {"occurrence_id": row.id, **_new_staffing(row)})
 
 
 def lock_staffing(row: Occurrence) -> ShiftStaffing:
     """Take the date's lock (until the transaction ends) and return its counter row, freshly read."""
-    db.session.flush()
-    touch = update(ShiftStaffing).where(ShiftStaffing.occurrence_id == row.id).values(taken=ShiftStaffing.taken)
-    if db.session.execute(touch, execution_options={"synchronize_session": False}).rowcount == 0:
-        _insert_staffing(row)
-        db.session.execute(touch, execution_options={"synchronize_session": False})
-    query = select(ShiftStaffing).where(ShiftStaffing.occurrence_id == row.id).execution_options(populate_existing=True)
-    return db.session.scalars(query).one()
+    return lock_row(ShiftStaffing, {"occurrence_id": row.id}, ShiftStaffing.taken, lambda: _new_staffing(row))
 
 
 def _take_place(row: Occurrence, max_team: int) -> bool:

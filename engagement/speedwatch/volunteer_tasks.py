@@ -8,10 +8,9 @@ Volunteer.training_warned_for), so running it twice sends once.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -20,30 +19,11 @@ from engagement.core.db import utcnow
 from engagement.core.mail import queue_templated
 from engagement.core.permissions import OFFICER
 from engagement.core.timeutil import to_local
+from engagement.core.urls import public_url
 from engagement.extensions import db
 from engagement.speedwatch.models import APPROVED, Site, Volunteer
 
 EMAIL_DIR = "speedwatch/email"
-
-
-@contextmanager
-def url_context():
-    """A request context on BASE_URL when there is none, so links work from the worker too."""
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        yield
-
-
-def link(endpoint: str, **values) -> str:
-    """An absolute link on BASE_URL (never the request's host)."""
-    with url_context():
-        return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values, _external=False)
-
-
-def day_text(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def team_recipients(team, *, officers: bool = True) -> list[str]:
@@ -60,15 +40,7 @@ def team_recipients(team, *, officers: bool = True) -> list[str]:
 
 
 def _send(to: str, subject: str, template: str, **context) -> None:
-    with url_context():
-        queue_templated(
-            to,
-            subject,
-            f"{EMAIL_DIR}/{template}",
-            force_name=current_app.config["FORCE_NAME"],
-            day_text=day_text,
-            **context,
-        )
+    queue_templated(to, subject, f"{EMAIL_DIR}/{template}", force_name=current_app.config["FORCE_NAME"], **context)
 
 
 # --- volunteers ------------------------------------------------------------------------------
@@ -82,9 +54,9 @@ def application_received(volunteer: Volunteer) -> None:
         "volunteer_applied",
         volunteer=volunteer,
         team=team,
-        about_url=link("speedwatch.about", slug=team.slug),
+        about_url=public_url("speedwatch.about", slug=team.slug),
     )
-    staff_url = link("speedwatch.volunteer", volunteer_id=volunteer.id)
+    staff_url = public_url("speedwatch.volunteer", volunteer_id=volunteer.id)
     for address in team_recipients(team, officers=False):
         _send(
             address,
@@ -104,9 +76,9 @@ def welcome(volunteer: Volunteer) -> None:
         "volunteer_welcome",
         volunteer=volunteer,
         team=team,
-        login_url=link("accounts.login"),
-        forgot_url=link("accounts.forgot_password"),
-        rota_url=link("speedwatch.rota"),
+        login_url=public_url("accounts.login"),
+        forgot_url=public_url("accounts.forgot_password"),
+        rota_url=public_url("speedwatch.rota"),
     )
 
 
@@ -134,8 +106,8 @@ def reinstated(volunteer: Volunteer) -> None:
         "volunteer_reinstated",
         volunteer=volunteer,
         team=team,
-        login_url=link("accounts.login"),
-        forgot_url=link("accounts.forgot_password"),
+        login_url=public_url("accounts.login"),
+        forgot_url=public_url("accounts.forgot_password"),
     )
 
 
@@ -178,7 +150,7 @@ def warn_sites(today: date, days: int) -> int:
             if expired
             else f"Risk assessment expires soon: {site.name} ({team.name} Speed Watch)"
         )
-        edit_url = link("speedwatch.site_edit", site_id=site.id)
+        edit_url = public_url("speedwatch.site_edit", site_id=site.id)
         for address in team_recipients(team):
             _send(address, subject, "site_expiring", site=site, team=team, expired=expired, edit_url=edit_url)
         site.expiry_warned_for = site.assessment_expires
@@ -242,7 +214,7 @@ def warn_volunteers(today: date, days: int) -> int:
                 team=team,
                 volunteers=rows,
                 today=today,
-                list_url=link("speedwatch.volunteers", team=team.slug),
+                list_url=public_url("speedwatch.volunteers", team=team.slug),
             )
     return len(volunteers)
 

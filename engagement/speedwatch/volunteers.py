@@ -204,8 +204,7 @@ def approve(
         training_expires=expires.isoformat(),
         vetting_date=vetting_date.isoformat() if vetting_date else None,
     )
-    with notices.url_context():
-        request_password_reset(volunteer.email)  # the set-password link, valid for PASSWORD_RESET_MAX_AGE
+    request_password_reset(volunteer.email)  # the set-password link, valid for PASSWORD_RESET_MAX_AGE
     notices.welcome(volunteer)
     return volunteer
 

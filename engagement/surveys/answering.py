@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, select, update
 
 from engagement.accounts.services import normalise_email
@@ -31,6 +30,7 @@ from engagement.core.errors import Conflict, DomainError
 from engagement.core.mail import queue_templated
 from engagement.core.timeutil import to_local
 from engagement.core.tokens import InvalidToken, make_token, read_token
+from engagement.core.urls import public_url  # noqa: F401 - imported from here by feedback and views
 from engagement.extensions import db
 from engagement.surveys.models import (
     COMPLETE,
@@ -347,9 +347,3 @@ def purge_expired(now: datetime | None = None) -> int:
     ).rowcount
     db.session.commit()
     return deleted + (forgotten or 0)
-
-
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link for emails and QR codes on the configured BASE_URL, the same in a request or in
-    the worker (which has no request to build from): taken from the URL map, so a proxy's host never leaks."""
-    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
