@@ -73,6 +73,20 @@ def _submit(form: ReturnForm, save, template: str, **context):
     return saved
 
 
+def _unavailable(exc: DomainError, template: str, context: dict):
+    """No return can be recorded yet (not started, cancelled): an explanation, or the form's error on a POST."""
+    if request.method == "POST":
+        form = ReturnForm()
+        form.form_errors.append(exc.message)
+        return _render_form(template, form, 400, **context)
+    return render_template(
+        "speedwatch/return_unavailable.html",
+        message=exc.message,
+        occurrence=context["occurrence"],
+        shift=context["shift"],
+    )
+
+
 @staff_route(bp, f"/speed-watch/shifts/<{ID}:occurrence_id>/return", "volunteer", methods=["GET", "POST"])
 def volunteer_return(occurrence_id: int):
     """A volunteer on the date sends the return once; afterwards the page only says it was sent."""
@@ -89,13 +103,7 @@ def volunteer_return(occurrence_id: int):
             "speedwatch/return_sent.html", occurrence=occurrence, shift=shift, just_sent="sent" in request.args
         )
     except DomainError as exc:
-        if request.method == "POST":
-            form = ReturnForm()
-            form.form_errors.append(exc.message)
-            return _render_form(template, form, 400, **context)
-        return render_template(
-            "speedwatch/return_unavailable.html", message=exc.message, occurrence=occurrence, shift=shift
-        )
+        return _unavailable(exc, template, context)
     form = ReturnForm()
     if request.method == "GET":
         return _render_form(template, form, **context)
@@ -117,13 +125,7 @@ def staff_return(occurrence_id: int):
         try:
             returns.check_can_record(occurrence, current_user)
         except DomainError as exc:
-            if request.method == "POST":
-                form = ReturnForm()
-                form.form_errors.append(exc.message)
-                return _render_form(template, form, 400, **context)
-            return render_template(
-                "speedwatch/return_unavailable.html", message=exc.message, occurrence=occurrence, shift=shift
-            )
+            return _unavailable(exc, template, context)
     form = ReturnForm()
     if request.method == "GET":
         if existing is not None:
