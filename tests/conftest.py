@@ -233,3 +233,11 @@ def email_text(raw: bytes) -> str:
     from email.policy import default
 
     return message_from_bytes(raw, policy=default).get_body(("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on loopback, with the app's MAIL_* settings pointed at it."""
+    from tests.support.smtp import smtp_fixture
+
+    yield from smtp_fixture(app)

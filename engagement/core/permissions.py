@@ -1,9 +1,10 @@
-"""Permissions in one place.
+"""Permissions in one place: roles, access levels, the predicates every feature asks, and the guards.
 
-Every staff URL is registered with `staff_route`, which names its access level
-and refuses anyone below it; views then load records with `get_or_404` and
-check scope with `require_team`. The role x URL matrix test reads the `access`
-attribute this module puts on each view, so a new staff route can't escape it.
+Each staff view function carries `@access(level)`; the feature's `blueprint.py` lists it in its
+URL table. The role x URL matrix test reads the `access` attribute the decorator sets, so a new
+staff route can't escape it. Views then load records with `get_or_404` and check scope with
+`require_team`. Templates get the same predicates (`can_manage_team`, `works_across_teams`,
+`is_admin`) from `register_template_helpers`, so no template compares role strings.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ ROLE_LABELS = {ADMIN: "Administrator", COORDINATOR: "Coordinator", OFFICER: "Off
 # never by the staff user screens, so VOLUNTEER is deliberately not in ROLES.
 VOLUNTEER = "volunteer"
 VOLUNTEER_LABEL = "Speed Watch volunteer"
+ACROSS_TEAMS = (ADMIN, COORDINATOR)  # roles whose work is not limited to the teams they belong to
 
 # Access levels, each admitting the roles listed.
 ACCESS = {
@@ -38,29 +40,37 @@ def has_access(user, access: str) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role in ACCESS[access])
 
 
+def works_across_teams(user) -> bool:
+    """Coordinators and admins see and manage every team's records, whatever teams they belong to."""
+    return bool(user is not None and getattr(user, "role", None) in ACROSS_TEAMS)
+
+
+def is_admin(user) -> bool:
+    return bool(user is not None and getattr(user, "role", None) == ADMIN)
+
+
 def can_manage_team(user, team) -> bool:
     """Coordinators and admins work across teams; officers only in their own."""
     if not has_access(user, "team"):
         return False
-    return user.role in (ADMIN, COORDINATOR) or team.id in user.team_ids
+    return works_across_teams(user) or team.id in user.team_ids
 
 
-def staff_route(bp, rule: str, access: str, **options):
-    """Register a staff view behind login and the named access level."""
-    if access not in ACCESS:
-        raise ValueError(f"unknown access level {access!r}")
+def access(level: str):
+    """Mark a view as needing sign-in and the named access level (403 below it); the matrix test reads it."""
+    if level not in ACCESS:
+        raise ValueError(f"unknown access level {level!r}")
 
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not has_access(current_user, access):
+            if not has_access(current_user, level):
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded.access = access
-        bp.add_url_rule(rule, view_func=guarded, **options)
+        guarded.access = level
         return guarded
 
     return decorator
@@ -78,3 +88,22 @@ def require(condition: bool) -> None:
 def require_team(team) -> None:
     """403 unless the signed-in user may manage this team's records."""
     require(can_manage_team(current_user, team))
+
+
+def register_template_helpers(app) -> None:
+    """The same predicates in every template, so pages never compare role strings."""
+    app.jinja_env.globals.update(
+        can_manage_team=can_manage_team, works_across_teams=works_across_teams, is_admin=is_admin
+    )
+
+
+def staff_route(bp, rule: str, access_level: str, **options):
+    """TRANSITIONAL: the old register-by-decorator form, removed once every feature has a blueprint.py."""
+    guard = access(access_level)
+
+    def decorator(view):
+        guarded = guard(view)
+        bp.add_url_rule(rule, view_func=guarded, **options)
+        return guarded
+
+    return decorator
