@@ -26,7 +26,7 @@ from engagement.core.timeutil import local_zone, to_local
 from engagement.events.feeds import FeedFilters
 from engagement.events.ical import absolute, base_url
 from engagement.events.models import SIGNUP_MODES, EventType, Occurrence, Venue
-from engagement.events.queries import _with_everything, local_midnight
+from engagement.events.queries import with_everything, local_midnight
 from engagement.events.views import bp
 from engagement.extensions import db
 from engagement.teams.models import AREAS, Team
@@ -175,7 +175,7 @@ class ApiQuery:
                     and_(Occurrence.starts_at == starts_at, Occurrence.id > row_id),
                 )
             )
-        query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(self.per_page + 1))
+        query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(self.per_page + 1))
         return db.session.scalars(query).unique().all()
 
     def next_url(self, last: Occurrence) -> str:

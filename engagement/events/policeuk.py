@@ -34,7 +34,7 @@ from engagement.core.markup import plain_text, strip_tags
 from engagement.core.timeutil import to_local
 from engagement.events.checks import EventDetails, When, collapse_spaces, details_of, resolve_when
 from engagement.events.models import CANCELLED, PUBLISHED, SCHEDULED, Event, EventType, Occurrence, Venue
-from engagement.events.queries import _public, _with_everything
+from engagement.events.queries import _public, with_everything
 from engagement.events.recurrence import LONDON, local_to_utc
 from engagement.events.services import create_event, publish_event, save_venue, update_event
 from engagement.events.views import bp
@@ -65,7 +65,7 @@ def upcoming_dates(team: Team, now: datetime | None = None) -> list[Occurrence]:
         Occurrence.status == SCHEDULED,
         Occurrence.ends_at > now,
     )
-    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
+    query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
     return db.session.scalars(query).unique().all()
 
 

@@ -1,7 +1,7 @@
 """Read-side queries for event pages. Every list states how it loads.
 
 Occurrence lists join their event, team, type, venues and contact in the one query
-(`_with_everything`), so a page costs the same number of queries for 1 or 200 events.
+(`with_everything`), so a page costs the same number of queries for 1 or 200 events.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from engagement.teams.models import Team, team_members
 PER_PAGE = 20
 
 
-def _with_everything(query: Select) -> Select:
+def with_everything(query: Select) -> Select:
     event = joinedload(Occurrence.event)
     return query.options(
         event.joinedload(Event.team),
@@ -74,7 +74,7 @@ def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE
         query = query.where(Occurrence.starts_at >= local_midnight(filters.from_date))
     if filters.to_date:
         query = query.where(Occurrence.starts_at < local_midnight(filters.to_date + timedelta(days=1)))
-    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
+    query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -82,13 +82,13 @@ def team_upcoming(team, *, limit: int = 8, now: datetime | None = None) -> list[
     """A team's next public dates for its page: one query."""
     now = now or utcnow()
     query = _public().where(Event.team_id == team.id, Occurrence.ends_at > now)
-    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
+    query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
     return db.session.scalars(query).unique().all()
 
 
 def public_occurrence(occurrence_id: int, viewer=None) -> Occurrence:
     """One date for its public page; drafts only for staff who may manage the team (a preview)."""
-    query = _with_everything(select(Occurrence).where(Occurrence.id == occurrence_id))
+    query = with_everything(select(Occurrence).where(Occurrence.id == occurrence_id))
     row = db.session.scalars(query).unique().one_or_none()
     if row is None or not (row.event.is_public or (viewer is not None and can_manage_team(viewer, row.event.team))):
         raise NotFound("We could not find that event. It may have been removed, or the link may be wrong.")
@@ -105,7 +105,7 @@ def staff_window(teams, *, start: datetime, end: datetime, limit: int = 200) -> 
         .join(Occurrence.event)
         .where(Event.team_id.in_(ids), Occurrence.ends_at > start, Occurrence.starts_at < end)
     )
-    query = _with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
+    query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
     return db.session.scalars(query).unique().all()
 
 

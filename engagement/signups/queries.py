@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_, select
 
 from engagement.core.db import utcnow
 from engagement.events.models import Occurrence
-from engagement.events.queries import _with_everything
+from engagement.events.queries import with_everything
 from engagement.extensions import db
 from engagement.signups.models import CANCELLED, CONFIRMED, WAITING, WALK_IN, WEB, Signup, SignupSlot
 from engagement.signups.services import BOOKABLE_MODES
@@ -166,7 +166,7 @@ def staff_dates(teams, *, start: datetime, end: datetime, limit: int = 200) -> l
         .order_by(Occurrence.starts_at, Occurrence.id)
         .limit(limit)
     )
-    rows = db.session.scalars(_with_everything(query)).unique().all()
+    rows = db.session.scalars(with_everything(query)).unique().all()
     counts = counts_for([r.id for r in rows])
     return [(row, counts.get(row.id, Counts())) for row in rows]
 
@@ -180,7 +180,7 @@ def my_events(email: str, now: datetime | None = None) -> list[Occurrence]:
         .where(Signup.email == email, Signup.status == CONFIRMED, Occurrence.ends_at > now - timedelta(days=90))
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
-    return db.session.scalars(_with_everything(query)).unique().all()
+    return db.session.scalars(with_everything(query)).unique().all()
 
 
 def attendees_for_feedback(row: Occurrence) -> list[tuple[str, str]]:

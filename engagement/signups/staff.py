@@ -20,7 +20,7 @@ from engagement.core.forms import apply_domain_error
 from engagement.core.permissions import ADMIN, COORDINATOR, get_or_404, require_team, staff_route
 from engagement.core.timeutil import to_local
 from engagement.events.models import EventType, Occurrence
-from engagement.events.queries import _with_everything, all_types
+from engagement.events.queries import with_everything, all_types
 from engagement.extensions import db
 from engagement.signups import exports, queries, services
 from engagement.signups.forms import ConfirmForm, ExportForm, WalkInForm
@@ -35,7 +35,7 @@ def managed_teams(user):
 
 def load_date(occurrence_id: int) -> Occurrence:
     row = (
-        db.session.scalars(_with_everything(db.select(Occurrence).where(Occurrence.id == occurrence_id)))
+        db.session.scalars(with_everything(db.select(Occurrence).where(Occurrence.id == occurrence_id)))
         .unique()
         .one_or_none()
     )

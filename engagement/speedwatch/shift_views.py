@@ -25,7 +25,7 @@ from engagement.core.forms import apply_domain_error
 from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team, require_team, staff_route
 from engagement.core.timeutil import format_date
 from engagement.events.models import Occurrence
-from engagement.events.queries import _with_everything
+from engagement.events.queries import with_everything
 from engagement.extensions import db
 from engagement.speedwatch import rota_ical, shifts  # noqa: F401 - rota_ical registers its routes on bp
 from engagement.speedwatch.access import current_volunteer
@@ -45,7 +45,7 @@ def managed_teams(user):
 
 
 def load_date(occurrence_id: int) -> Occurrence:
-    query = _with_everything(select(Occurrence).where(Occurrence.id == occurrence_id))
+    query = with_everything(select(Occurrence).where(Occurrence.id == occurrence_id))
     row = db.session.scalars(query).unique().one_or_none()
     if row is None:
         abort(404, "We could not find that shift.")

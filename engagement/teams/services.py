@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from engagement.core import audit
 from engagement.core.errors import Conflict, DomainError, NotFound
+from engagement.core.permissions import works_across_teams
 from engagement.extensions import db
 from engagement.teams.models import AREAS, Team, TeamPostcode
 
@@ -86,6 +87,13 @@ def search_teams_by_name(text: str, limit: int = 20) -> list[Team]:
 
 def all_teams() -> list[Team]:
     return db.session.scalars(select(Team).order_by(Team.area, Team.name)).all()
+
+
+def teams_for(user) -> list[Team]:
+    """The teams whose records this user works on: every team for coordinators and admins, else their own."""
+    if works_across_teams(user):
+        return all_teams()
+    return sorted(user.teams, key=lambda t: (t.area, t.name))
 
 
 def teams_by_ids(ids) -> list[Team]:
