@@ -1,7 +1,8 @@
 """Role x URL matrix: every /staff and /speed-watch route, walked from app.url_map, as every kind of user.
 
-A new staff route must be registered with `staff_route` (which records its access
-level) and have sample URL arguments below, or this test fails. Speed Watch volunteers'
+A new staff route's view must carry `@access(level)` (which records its access level),
+be listed in EXPECTED_ACCESS and have sample URL arguments below, or this test fails; an
+endpoint listed in EXPECTED_ACCESS that no blueprint routes any more fails it too. Speed Watch volunteers'
 own pages (/speed-watch/...) are in the same matrix, with access level "volunteer".
 """
 
@@ -208,12 +209,18 @@ def test_every_staff_route_declares_access_and_has_samples(app, url_samples):
     assert len(rules) >= 10
     for rule in rules:
         view = app.view_functions[rule.endpoint]
-        assert getattr(view, "access", None), f"{rule.rule} is not registered with staff_route()"
+        assert getattr(view, "access", None), f"{rule.rule}: its view function has no @access(...) declaration"
         missing = set(rule.arguments) - set(url_samples)
         assert not missing, f"{rule.rule}: add sample values for {missing} to url_samples"
         assert EXPECTED_ACCESS.get(rule.endpoint) == view.access, (
             f"{rule.endpoint} declares access {view.access!r}; record the intended level in EXPECTED_ACCESS"
         )
+
+
+def test_every_expected_endpoint_still_exists(app):
+    """The other direction: an endpoint dropped from a blueprint's URL table must not pass silently."""
+    routed = {r.endpoint for r in staff_rules(app)}
+    assert sorted(set(EXPECTED_ACCESS) - routed) == []
 
 
 def test_role_by_url_matrix(app, world, url_samples):

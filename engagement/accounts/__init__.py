@@ -1,12 +1,24 @@
-"""Staff accounts: users, roles, sign-in and password reset."""
+"""Staff and volunteer accounts: users, roles, sign-in and password reset.
+
+Public interface: `accounts.models.User`; `accounts.services` (normalise_email, find_user_by_email,
+create_volunteer_account, set_password, request_password_reset, deactivate/rotate helpers) for the
+features that make or disable accounts (Speed Watch approves volunteers). Sits above `teams`.
+"""
 
 from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from engagement.accounts import models, views  # noqa: F401 - models
+    from engagement.accounts import models  # noqa: F401 - the users table
+    from engagement.accounts.blueprint import bp
     from engagement.accounts.cli import users_cli
+    from engagement.accounts.services import user_for_session
+    from engagement.extensions import login_manager
 
-    views.init_app(app)
-    app.register_blueprint(views.bp)
+    login_manager.user_loader(user_for_session)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
     app.cli.add_command(users_cli)

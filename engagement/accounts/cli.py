@@ -11,6 +11,7 @@ from engagement.accounts import services
 from engagement.core.errors import DomainError
 from engagement.core.permissions import ROLES
 from engagement.extensions import db
+from engagement.teams.services import team_by_slug
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 
@@ -24,8 +25,6 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
 def create_user_command(email, display_name, role, rank, team_slugs, password_stdin):
     """Create a staff account."""
-    from engagement.teams.services import team_by_slug
-
     teams = []
     for slug in team_slugs:
         team = team_by_slug(slug)

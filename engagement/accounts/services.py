@@ -73,6 +73,24 @@ def create_user(*, email, display_name, role, rank="", teams=(), password=None, 
     return _create(email, display_name, role, rank, teams, password, actor)
 
 
+def invite_user(*, email, display_name, role, rank="", teams=(), actor=None) -> User:
+    """A new staff account with no password yet: the person is emailed a link to set one."""
+    user = create_user(email=email, display_name=display_name, role=role, rank=rank, teams=teams, actor=actor)
+    request_password_reset(user.email)
+    return user
+
+
+def user_for_session(user_id: str) -> User | None:
+    """Flask-Login's loader: the session holds "<id>:<session token>", so rotating the token signs out everywhere."""
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_token != token:
+        return None
+    return user
+
+
 def create_volunteer_account(*, email, display_name, password=None, actor=None) -> User:
     """A sign-in for an approved Speed Watch volunteer; only approving an application calls this."""
     return _create(email, display_name, VOLUNTEER, "", (), password, actor)

@@ -1,33 +1,23 @@
-"""Sign-in, sign-out, password reset and (for admins) user management."""
+"""Sign-in, sign-out, password reset and (for admins) user management: plain view functions.
+
+The URL table is accounts/blueprint.py; commits go through core.actions.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engagement.accounts import services
 from engagement.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, UserEditForm, UserForm
 from engagement.accounts.models import User
-from engagement.core.errors import DomainError
-from engagement.core.forms import apply_domain_error
-from engagement.core.permissions import VOLUNTEER, get_or_404, staff_route
+from engagement.core.actions import commit, render_form, submit
+from engagement.core.permissions import VOLUNTEER, access, get_or_404
 from engagement.core.tokens import InvalidToken
-from engagement.extensions import db, limiter, login_manager
-
-bp = Blueprint("accounts", __name__)
-
-
-@login_manager.user_loader
-def load_user(user_id: str):
-    ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or user.session_token != token:
-        return None
-    return user
+from engagement.extensions import db, limiter
+from engagement.teams.services import all_teams, teams_by_ids
 
 
 def _safe_next(target: str | None) -> str:
@@ -45,7 +35,6 @@ def _login_email_key() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 @limiter.limit("20 per hour", methods=["POST"], key_func=_login_email_key)
 def login():
@@ -56,19 +45,17 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.LoginFailed as exc:
-            db.session.commit()  # keep the audit entry of the failed attempt
+            commit()  # keep the audit entry of the failed attempt
             form.password.errors.append(exc.message)
             return render_template("accounts/login.html", form=form), 400
         session.clear()  # a fresh session on every sign-in
         login_user(user, remember=form.remember.data)
-        db.session.commit()
+        commit()
         flash(f"Signed in as {user.display_name}.", "success")
         return redirect(_safe_next(request.args.get("next")))
-    status = 400 if form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_form("accounts/login.html", form)
 
 
-@bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     logout_user()
@@ -77,22 +64,14 @@ def logout():
     return redirect(url_for("teams.home"))
 
 
-@bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.request_password_reset(form.email.data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            return render_template("accounts/reset_sent.html", email=form.email.data)
-    return render_template("accounts/forgot_password.html", form=form), 400 if form.errors else 200
+    sent = lambda _: make_response(render_template("accounts/reset_sent.html", email=form.email.data))  # noqa: E731
+    done = submit(form, lambda: services.request_password_reset(form.email.data), success=sent)
+    return done or render_form("accounts/forgot_password.html", form)
 
 
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def reset_password(token: str):
     try:
@@ -100,24 +79,19 @@ def reset_password(token: str):
     except InvalidToken as exc:
         return render_template("accounts/reset_invalid.html", message=exc.message), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Your password has been changed. Sign in with your new password.", "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+    done = submit(
+        form,
+        lambda: services.reset_password(token, form.password.data),
+        success=lambda _: url_for("accounts.login"),
+        message="Your password has been changed. Sign in with your new password.",
+    )
+    return done or render_form("accounts/reset_password.html", form)
 
 
 # --- staff: user management (admins) -------------------------------------------------
 
 
 def _user_form(user: User | None = None) -> UserForm:
-    from engagement.teams.services import all_teams  # teams sits beside accounts; imported late
-
     form_class = UserEditForm if user else UserForm
     form = form_class(obj=user) if request.method == "GET" and user else form_class()
     form.teams.choices = [(t.id, f"{t.name} ({t.area})") for t in all_teams()]
@@ -126,7 +100,7 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
-@staff_route(bp, "/staff/users", "admin")
+@access("admin")
 def users():
     # Speed Watch volunteers are listed and managed on the Speed Watch pages, not here.
     query = db.select(User).where(User.role != VOLUNTEER).order_by(User.display_name)
@@ -134,63 +108,43 @@ def users():
     return render_template("accounts/users.html", users=people)
 
 
-@staff_route(bp, "/staff/users/new", "admin", methods=["GET", "POST"])
+@access("admin")
 def user_new():
-    from engagement.teams.services import teams_by_ids
-
     form = _user_form()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=form.email.data,
-                display_name=form.display_name.data,
-                rank=form.rank.data,
-                role=form.role.data,
-                teams=teams_by_ids(form.teams.data),
-                actor=current_user,
-            )
-            services.request_password_reset(user.email)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Account created. We have emailed {user.email} a link to set a password.", "success")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=None), 400 if form.errors else 200
+    done = submit(
+        form,
+        lambda: services.invite_user(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            rank=form.rank.data,
+            role=form.role.data,
+            teams=teams_by_ids(form.teams.data),
+            actor=current_user,
+        ),
+        success=url_for("accounts.users"),
+        message=lambda user: f"Account created. We have emailed {user.email} a link to set a password.",
+    )
+    return done or render_form("accounts/user_form.html", form, user=None)
 
 
-@staff_route(bp, "/staff/users/<int:user_id>", "admin", methods=["GET", "POST"])
+@access("admin")
 def user_edit(user_id: int):
-    from engagement.teams.services import teams_by_ids
-
     user = get_or_404(User, user_id)
     if user.role == VOLUNTEER:
         abort(404)
     form = _user_form(user)
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                actor=current_user,
-                display_name=form.display_name.data,
-                rank=form.rank.data,
-                role=form.role.data,
-                teams=teams_by_ids(form.teams.data),
-                active=form.active.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Saved changes to {user.display_name}.", "success")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user), 400 if form.errors else 200
-
-
-def init_app(app) -> None:
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Sign in to see that page."
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    done = submit(
+        form,
+        lambda: services.update_user(
+            user,
+            actor=current_user,
+            display_name=form.display_name.data,
+            rank=form.rank.data,
+            role=form.role.data,
+            teams=teams_by_ids(form.teams.data),
+            active=form.active.data,
+        ),
+        success=url_for("accounts.users"),
+        message=lambda saved: f"Saved changes to {saved.display_name}.",
+    )
+    return done or render_form("accounts/user_form.html", form, user=user)

@@ -14,7 +14,8 @@ def init_app(app) -> None:
     from flask import g
     from flask_wtf.csrf import generate_csrf
 
-    from engagement.core import audit, mail, versioning, views  # noqa: F401 - models
+    from engagement.core import audit, mail, versioning  # noqa: F401 - models
+    from engagement.core.blueprint import bp
     from engagement.core.permissions import register_template_helpers
     from engagement.core.security import register_error_handlers
     from engagement.core.timeutil import register_filters
@@ -25,7 +26,7 @@ def init_app(app) -> None:
     app.cli.add_command(worker_command)
     register_filters(app)
     register_template_helpers(app)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(bp)
 
     @app.context_processor
     def site_context():

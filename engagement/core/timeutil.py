@@ -28,10 +28,6 @@ def local_to_utc(day: date, at: time) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=local_zone(), fold=0).astimezone(UTC)
 
 
-def as_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
 def format_date(value: date | datetime) -> str:
     """'Tuesday 3 March 2027' (a datetime is shown in local time)."""
     if isinstance(value, datetime):

@@ -96,6 +96,16 @@ def teams_for(user) -> list[Team]:
     return sorted(user.teams, key=lambda t: (t.area, t.name))
 
 
+def teams_with_members(user) -> list[Team]:
+    """The staff teams list: the user's teams (every team across teams) with members and postcodes loaded."""
+    query = (
+        select(Team).order_by(Team.area, Team.name).options(selectinload(Team.members), selectinload(Team.postcodes))
+    )
+    if not works_across_teams(user):
+        query = query.where(Team.id.in_(sorted(user.team_ids)))
+    return db.session.scalars(query).all()
+
+
 def teams_by_ids(ids) -> list[Team]:
     ids = list(ids or [])
     if not ids:

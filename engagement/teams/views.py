@@ -1,22 +1,17 @@
-"""Public team finder and team pages; staff team management."""
+"""Public team finder and team pages; staff team management: plain view functions (URLs in blueprint.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from engagement.core.actions import render_form, submit
 from engagement.core.errors import DomainError
-from engagement.core.forms import apply_domain_error
 from engagement.core.hooks import dashboard_sections, team_sections
-from engagement.core.permissions import ADMIN, COORDINATOR, require_team, staff_route
-from engagement.extensions import db
+from engagement.core.permissions import access, require_team
 from engagement.teams import services
 from engagement.teams.forms import TeamForm
 from engagement.teams.models import AREAS, Team
-
-bp = Blueprint("teams", __name__)
 
 
 def team_or_404(slug: str) -> Team:
@@ -26,7 +21,6 @@ def team_or_404(slug: str) -> Team:
     return team
 
 
-@bp.route("/")
 def home():
     query = request.args.get("q", "").strip()
     error = matches = None
@@ -46,14 +40,12 @@ def home():
     return render_template("teams/home.html", query=query, error=error, matches=matches), status
 
 
-@bp.route("/teams")
 def team_list():
     teams = services.all_teams()
     by_area = {area: [t for t in teams if t.area == area] for area in AREAS}
     return render_template("teams/list.html", by_area=by_area)
 
 
-@bp.route("/teams/<slug>")
 def team_page(slug: str):
     team = team_or_404(slug)
     return render_template(
@@ -64,33 +56,29 @@ def team_page(slug: str):
 # --- staff ---------------------------------------------------------------------------
 
 
-@staff_route(bp, "/staff/", "staff")
+@access("staff")
 def staff_home():
-    teams = services.all_teams() if current_user.role in (ADMIN, COORDINATOR) else current_user.teams
+    teams = services.teams_for(current_user)
     return render_template("teams/staff_home.html", teams=teams, sections=dashboard_sections(current_user, teams))
 
 
-@staff_route(bp, "/staff/teams", "staff")
+@access("staff")
 def staff_teams():
-    query = (
-        select(Team).order_by(Team.area, Team.name).options(selectinload(Team.members), selectinload(Team.postcodes))
-    )
-    teams = db.session.scalars(query).all()
-    if current_user.role not in (ADMIN, COORDINATOR):
-        teams = [t for t in teams if t.id in current_user.team_ids]
+    teams = services.teams_with_members(current_user)
     return render_template("teams/staff_teams.html", teams=teams)
 
 
-@staff_route(bp, "/staff/teams/<slug>", "team")
+@access("team")
 def staff_team(slug: str):
     team = team_or_404(slug)
     require_team(team)
     return render_template("teams/staff_team.html", team=team)
 
 
-def _save(form: TeamForm, team: Team | None):
-    try:
-        coverage = services.parse_coverage(form.coverage.data)
+def _save(form: TeamForm, team: Team | None, message: str):
+    """Create or update from the form: commit, flash and go to the team's staff page, or None to re-show it."""
+
+    def save():
         return services.save_team(
             team,
             actor=current_user,
@@ -100,32 +88,27 @@ def _save(form: TeamForm, team: Team | None):
             description=form.description.data or "",
             contact_email=form.contact_email.data or "",
             contact_phone=form.contact_phone.data or "",
-            coverage=coverage,
+            coverage=services.parse_coverage(form.coverage.data),
         )
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return None
+
+    return submit(
+        form,
+        save,
+        success=lambda saved: url_for("teams.staff_team", slug=saved.slug),
+        message=lambda saved: message.format(name=saved.name),
+    )
 
 
-@staff_route(bp, "/staff/teams/new", "admin", methods=["GET", "POST"])
+@access("admin")
 def team_new():
     form = TeamForm()
-    if form.validate_on_submit() and (team := _save(form, None)):
-        db.session.commit()
-        flash(f"Created {team.name}.", "success")
-        return redirect(url_for("teams.staff_team", slug=team.slug))
-    return render_template("teams/team_form.html", form=form, team=None), 400 if form.errors else 200
+    return _save(form, None, "Created {name}.") or render_form("teams/team_form.html", form, team=None)
 
 
-@staff_route(bp, "/staff/teams/<slug>/edit", "admin", methods=["GET", "POST"])
+@access("admin")
 def team_edit(slug: str):
     team = team_or_404(slug)
     form = TeamForm(obj=team) if request.method == "GET" else TeamForm()
     if request.method == "GET":
         form.coverage.data = ", ".join(team.coverage)
-    if form.validate_on_submit() and _save(form, team):
-        db.session.commit()
-        flash(f"Saved {team.name}.", "success")
-        return redirect(url_for("teams.staff_team", slug=team.slug))
-    return render_template("teams/team_form.html", form=form, team=team), 400 if form.errors else 200
+    return _save(form, team, "Saved {name}.") or render_form("teams/team_form.html", form, team=team)

@@ -2,60 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from engagement.core import mail
 from engagement.core.db import utcnow
 from engagement.core.mail import FAILED, PENDING, SENT, OutboxMessage, queue_email, send_due
 from engagement.core.worker import run_once
-
-
-class Recorder:
-    """An SMTP handler that keeps what it receives and can refuse chosen recipients."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = {}  # address -> SMTP reply
-        self.sessions = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.sessions += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    handler = Recorder()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-    yield handler
-    controller.stop()
+from tests.support.smtp import free_port
 
 
 def test_worker_delivers_over_smtp_exactly_once(app, db, smtp):

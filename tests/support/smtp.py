@@ -10,10 +10,27 @@ from aiosmtpd.controller import Controller
 
 
 class Recorder:
-    """aiosmtpd handler: keeps (mail_from, rcpt_tos, content) for every message accepted."""
+    """aiosmtpd handler: keeps (mail_from, rcpt_tos, content) for every message accepted.
+
+    `refuse` maps an address to the SMTP reply to give it (e.g. "451 4.3.0 Try again later");
+    `sessions` counts EHLOs, so a test can see whether connections were reused.
+    """
 
     def __init__(self):
         self.messages: list[tuple[str, list[str], bytes]] = []
+        self.refuse: dict[str, str] = {}
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
