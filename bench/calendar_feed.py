@@ -52,7 +52,7 @@ def make_app(url: str):
 
 def populate(app, total: int, series_count: int) -> None:
     """Events through the real services, as an officer would make them."""
-    from engagement.events.checks import EventDetails, When
+    from engagement.events.details import EventDetails, When
     from engagement.events.models import EventType
     from engagement.events.recurrence import RepeatPattern
     from engagement.events.services import create_event, ensure_default_types, save_venue
@@ -94,7 +94,7 @@ def populate(app, total: int, series_count: int) -> None:
 
 
 def count_queries(app, url: str) -> int:
-    from engagement.events.feeds import FEED_CACHE
+    from engagement.events.calendar_feeds import FEED_CACHE
 
     FEED_CACHE.clear()
     with app.app_context():
@@ -114,7 +114,7 @@ def build_times(app, runs: int = 5) -> tuple[float, float, bytes]:
 
     from engagement.core.db import utcnow
     from engagement.events import ical
-    from engagement.events.feeds import FeedFilters, feed_events
+    from engagement.events.calendar_feeds import FeedFilters, feed_events
 
     ours, alone = [], []
     with app.test_request_context():

@@ -53,7 +53,7 @@ def make_app(url: str):
 
 def populate(rows: int) -> None:
     """A team, a weekly series of DATES dates, and `rows` sign-ups inserted in bulk."""
-    from engagement.events.checks import EventDetails, When
+    from engagement.events.details import EventDetails, When
     from engagement.events.models import EventType
     from engagement.events.recurrence import RepeatPattern
     from engagement.events.services import create_event, ensure_default_types, save_venue

@@ -126,7 +126,7 @@ def app(database_url, tmp_path, _apps):
 def _clear_body_caches(app) -> None:
     """Feed bodies are cached by data version; emptied tables restart the versions, so start each test cold."""
     from engagement.core.http_cache import BodyCache
-    from engagement.events.feeds import FEED_CACHE
+    from engagement.events.calendar_feeds import FEED_CACHE
 
     FEED_CACHE.clear()
     for value in app.extensions.values():

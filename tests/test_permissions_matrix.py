@@ -144,7 +144,7 @@ def _approved_volunteer(db, team):
 
     from engagement.accounts.services import create_volunteer_account
     from engagement.core.db import utcnow
-    from engagement.speedwatch.models import APPROVED, Volunteer
+    from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
 
     user = create_volunteer_account(email="matrix.volunteer@example.org", display_name="Matrix Volunteer")
     from engagement.accounts.services import set_password

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from engagement.core.db import utcnow
 from engagement.core.timeutil import to_local
 from engagement.events import series, services
-from engagement.events.checks import EventDetails, When
+from engagement.events.details import EventDetails, When
 from engagement.events.models import Event, EventType, Venue
 from engagement.events.recurrence import RepeatPattern
 from engagement.extensions import db

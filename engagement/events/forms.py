@@ -1,7 +1,7 @@
 """Event forms: dates and times in UK local time, repeat options, venues and event types.
 
 Forms only parse; the rules (end after start, clock changes, permissions) live in
-checks.py and services. `when()` and `pattern()` raise DomainError with the field name
+validation.py and services. `when()` and `pattern()` raise DomainError with the field name
 so the message lands next to the right input.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,7 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from engagement.core.errors import DomainError
-from engagement.events.checks import When, repeat_error_field
+from engagement.events.details import When
 from engagement.events.models import (
     CAPACITY_MAX,
     DESCRIPTION_MAX,
@@ -34,7 +35,9 @@ from engagement.events.models import (
     TITLE_MAX,
     URL_MAX,
 )
-from engagement.events.recurrence import MAX_COUNT, RecurrenceError, RepeatPattern
+from engagement.events.recurrence import MAX_COUNT, RepeatPattern
+from engagement.events.rrule_expansion import RecurrenceError
+from engagement.events.validation import repeat_error_field
 from engagement.teams.models import AREAS
 
 REPEAT_CHOICES = [
@@ -193,10 +196,18 @@ class EventForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
 
 class MoveForm(WhenFields, FlaskForm):
     venue = choice("Venue for this date", message="Choose a venue from the list")
+    acknowledged = HiddenField()  # the page carries it once a clock-change warning has been shown
 
 
 class FollowingForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
     acknowledged = HiddenField()
+
+    def pattern(self) -> RepeatPattern:
+        """From a date on, the dates must repeat (changing one date alone is a move)."""
+        pattern = super().pattern()
+        if pattern is None:
+            raise DomainError("Choose how often it repeats from this date", field="repeat")
+        return pattern
 
 
 class CancelForm(FlaskForm):
@@ -281,3 +292,12 @@ class SeriesEditForm(OneOffEditForm):
     """A series' dates change from one of its dates ("this and all following"), not here."""
 
     date = start_time = end_time = end_date = all_day = None
+
+
+class ImportIcsForm(FlaskForm):
+    file = FileField(
+        "Calendar file (.ics)",
+        description="Exported from Outlook, Google Calendar or another system. Up to 5 MB.",
+        validators=[FileRequired("Choose an .ics file to import")],
+    )
+    event_type = SelectField("Kind of event, when the file does not say", coerce=int)

@@ -12,35 +12,32 @@ Rules every feed follows (documented in the README):
 * Cancelled dates stay, STATUS:CANCELLED and "Cancelled: " in the summary, until 30
   days after they would have happened; other past dates stay for 90 days.
 * No alarms, no residents' data: only what the public event page shows.
+* Links are built on BASE_URL (core.urls.public_url), never the request's host, so a
+  feed's content does not vary with the host it was fetched from.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
+from email.utils import parseaddr
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 from icalendar import Calendar, vRecur
 from icalendar import Event as VEvent
 
 from engagement.core.ical_tz import vtimezone
 from engagement.core.markup import plain_text
+from engagement.core.urls import public_url
 from engagement.events.models import CANCELLED, Event, Occurrence
+from engagement.events.queries import signup_text
+from engagement.events.recurrence import parse_recurrence_id
 
 PRODID = "-//West Midlands Police//Neighbourhood engagement//EN"
 CANCELLED_KEEP = timedelta(days=30)
 PAST_KEEP = timedelta(days=90)
 REFRESH = timedelta(hours=1)
-
-
-def base_url() -> str:
-    return current_app.config["BASE_URL"]
-
-
-def absolute(endpoint: str, **values) -> str:
-    """Public URLs are built on BASE_URL, not the request's host, so feed content never varies by host."""
-    return base_url() + url_for(endpoint, **values, _external=False)
 
 
 def webcal(url: str) -> str:
@@ -93,8 +90,6 @@ def location(event: Event, row: Occurrence | None = None) -> str:
 
 
 def description(event: Event, url: str) -> str:
-    from engagement.events.queries import signup_text
-
     text = plain_text(event.description).strip()
     lines = [text] if text else []
     if event.cancel_reason and event.status == CANCELLED:
@@ -134,7 +129,7 @@ def _common(component: VEvent, event: Event, row: Occurrence | None, url: str) -
 def occurrence_component(event: Event, row: Occurrence, *, override: bool) -> VEvent:
     """One date: a one-off event, or (override=True) a RECURRENCE-ID instance of a series."""
     component = VEvent()
-    _common(component, event, row, absolute("events.occurrence", occurrence_id=row.id))
+    _common(component, event, row, public_url("events.occurrence", occurrence_id=row.id))
     if override:
         component.add("recurrence-id", _rid_value(event, row))
     component.add("dtstart", _date_value(event, row.starts_at))
@@ -147,7 +142,12 @@ def series_components(event: Event, now: datetime) -> list[VEvent]:
     rows = sorted(event.occurrences, key=lambda r: r.recurrence_id)
     first = rows[0] if rows else None
     master = VEvent()
-    _common(master, event, None, absolute("events.occurrence", occurrence_id=first.id) if first else base_url())
+    _common(
+        master,
+        event,
+        None,
+        public_url("events.occurrence", occurrence_id=first.id) if first else current_app.config["BASE_URL"],
+    )
     local_start = event.local_start.replace(tzinfo=zone())
     length = _local(event.ends_at).replace(tzinfo=None) - event.local_start
     if event.all_day:
@@ -174,8 +174,6 @@ def series_components(event: Event, now: datetime) -> list[VEvent]:
 
 def _exdates(event: Event) -> list[date | datetime]:
     """Dates the rule makes that were deleted outright (e.g. by an import's EXDATE)."""
-    from engagement.events.recurrence import parse_recurrence_id
-
     values = []
     for rid in (getattr(event, "exdates", "") or "").split():
         local = parse_recurrence_id(rid)
@@ -239,8 +237,6 @@ def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[st
             component.pop(key, None)
         component.add("uid", uid)
         if rid:
-            from engagement.events.recurrence import parse_recurrence_id
-
             local = parse_recurrence_id(rid)
             component.add("recurrence-id", local.date() if event.all_day else local.replace(tzinfo=zone()))
         component.add("sequence", seq)
@@ -252,8 +248,6 @@ def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[st
         if not str(component.get("summary", "")).startswith("Cancelled: "):
             summary = str(component.pop("summary", event.title))
             component.add("summary", f"Cancelled: {summary}")
-        from email.utils import parseaddr
-
         sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
         if sender:
             component.add("organizer", f"mailto:{sender}", parameters={"CN": current_app.config["FORCE_NAME"]})
@@ -266,7 +260,7 @@ def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[st
 
 def subscribe_links(team=None) -> dict[str, str]:
     """The https:// feed address and its webcal:// twin (which opens the calendar app to subscribe)."""
-    url = absolute("events.team_calendar_feed", slug=team.slug) if team else absolute("events.calendar_feed")
+    url = public_url("events.team_calendar_feed", slug=team.slug) if team else public_url("events.calendar_feed")
     return {"https": url, "webcal": webcal(url)}
 
 
@@ -278,10 +272,8 @@ def _google_dates(event: Event, row: Occurrence) -> str:
 
 def add_links(row: Occurrence) -> dict[str, str]:
     """One-date links: Google Calendar and Outlook.com templates, and our own .ics download."""
-    from urllib.parse import urlencode
-
     event = row.event
-    url = absolute("events.occurrence", occurrence_id=row.id)
+    url = public_url("events.occurrence", occurrence_id=row.id)
     details = f"{plain_text(event.description).strip()}\n\n{url}".strip()
     place = location(event, row)
     google = urlencode(
@@ -316,5 +308,5 @@ def add_links(row: Occurrence) -> dict[str, str]:
     return {
         "google": f"https://calendar.google.com/calendar/render?{google}",
         "outlook": f"https://outlook.live.com/calendar/0/action/compose?{outlook}",
-        "ics": absolute("events.occurrence_ics", occurrence_id=row.id),
+        "ics": public_url("events.occurrence_ics", occurrence_id=row.id),
     }

@@ -26,15 +26,12 @@ from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.core.markup import clean_source
 from engagement.events import series
-from engagement.events.checks import clean_title, new_uid
+from engagement.events.details import new_uid
 from engagement.events.models import CANCELLED, DESCRIPTION_MAX, PUBLISHED, SCHEDULED, Event, EventType, Venue
-from engagement.events.recurrence import (
-    LONDON,
-    RecurrenceError,
-    local_to_utc,
-    occurrence_local_starts,
-    recurrence_id,
-)
+from engagement.events.recurrence import recurrence_id
+from engagement.events.rrule_expansion import RecurrenceError, occurrence_local_starts
+from engagement.events.validation import clean_title
+from engagement.events.wall_clock import LONDON, local_to_utc
 from engagement.extensions import db
 
 MAX_BYTES = 5 * 1024 * 1024

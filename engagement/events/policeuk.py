@@ -4,9 +4,9 @@ The format is a JSON list of objects with `title`, `description` (plain text), `
 `type`, `start_date` and `end_date` (UK local time without an offset, "2027-03-02T18:00:00")
 and `contact_details` (`email`, `telephone`). Existing police.uk API consumers read ours.
 
-Export: the team's upcoming public dates, one object per date (a series is listed date by
-date); cancelled dates are left out, as the format has no status. `type` is the kind of
-event's slug; an online-only event's address is "Online: <joining link>".
+Export (served by views/policeuk.py): the team's upcoming public dates, one object per
+date (a series is listed date by date); cancelled dates are left out, as the format has no
+status. `type` is the kind of event's slug; an online-only event's address is "Online: <link>".
 
 Import (`flask events import-police-uk`): every object becomes a published one-off event.
 Each item's UID is derived from team, title and start, so importing the same file again
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -32,20 +32,19 @@ from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.core.markup import plain_text, strip_tags
 from engagement.core.timeutil import to_local
-from engagement.events.checks import EventDetails, When, collapse_spaces, details_of, resolve_when
+from engagement.events.details import EventDetails, When, details_of
 from engagement.events.models import CANCELLED, PUBLISHED, SCHEDULED, Event, EventType, Occurrence, Venue
 from engagement.events.queries import _public, with_everything
-from engagement.events.recurrence import LONDON, local_to_utc
 from engagement.events.services import create_event, publish_event, save_venue, update_event
-from engagement.events.views import bp
+from engagement.events.validation import collapse_spaces, resolve_when
+from engagement.events.wall_clock import LONDON, local_to_utc
 from engagement.extensions import db
 from engagement.teams.models import Team
-from engagement.teams.services import InvalidPostcode, parse_postcode, team_by_slug
+from engagement.teams.services import InvalidPostcode, parse_postcode
 
 FALLBACK_TYPE = "public-meeting"
 REQUIRED_KEYS = ("title", "address", "start_date")
 ONLINE_PREFIX = "Online: "
-CACHE_CONTROL = "public, max-age=300"
 
 
 def local_iso(instant: datetime) -> str:
@@ -92,20 +91,6 @@ def police_uk_item(row: Occurrence, contact: dict) -> dict:
         "end_date": local_iso(row.ends_at),
         "contact_details": contact,
     }
-
-
-@bp.route("/teams/<slug>/events.json")
-def team_events_json(slug: str):
-    from engagement.events.api import json_error
-
-    team = team_by_slug(slug.lower())
-    if team is None:
-        return json_error(404, f"There is no team called {slug!r}. See /teams for the list.")
-    contact = contact_details(team)
-    response = jsonify([police_uk_item(row, contact) for row in upcoming_dates(team)])
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
 
 
 # --- import: checking the file --------------------------------------------------------------

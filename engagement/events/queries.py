@@ -15,10 +15,10 @@ from sqlalchemy.orm import joinedload
 from engagement.accounts.models import User
 from engagement.core.db import utcnow
 from engagement.core.errors import NotFound
-from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.core.timeutil import to_local
 from engagement.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventType, Occurrence, Venue
-from engagement.events.recurrence import local_to_utc
+from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 from engagement.teams.models import Team, team_members
 
@@ -132,7 +132,7 @@ def staff_events(
     """Events the user manages, newest first date first; one query plus the page count."""
     now = now or utcnow()
     query = select(Event).options(joinedload(Event.team), joinedload(Event.event_type), joinedload(Event.venue))
-    if user.role not in (ADMIN, COORDINATOR):
+    if not works_across_teams(user):
         query = query.where(Event.team_id.in_(user.team_ids or {-1}))
     if team_id:
         query = query.where(Event.team_id == team_id)
@@ -173,7 +173,7 @@ def all_types() -> list[EventType]:
 def venues_for(user) -> list[Venue]:
     """Venues the user may pick: shared ones and their teams' (everything for coordinators and admins)."""
     query = select(Venue).options(joinedload(Venue.team)).order_by(Venue.name)
-    if user.role not in (ADMIN, COORDINATOR):
+    if not works_across_teams(user):
         query = query.where(or_(Venue.team_id.is_(None), Venue.team_id.in_(user.team_ids or {-1})))
     return db.session.scalars(query).all()
 

@@ -29,24 +29,12 @@ from engagement.core.errors import Conflict, DomainError
 from engagement.core.hooks import notify
 from engagement.core.permissions import can_manage_team
 from engagement.core.timeutil import format_datetime, to_local
-from engagement.events.checks import (
-    When,
-    build_rule,
-    check_venue_for_team,
-    clean_reason,
-    clean_url,
-    new_uid,
-    resolve_when,
-)
+from engagement.events.details import When, new_uid
 from engagement.events.models import CANCELLED, SCHEDULED, Event, Occurrence
-from engagement.events.recurrence import (
-    RecurrenceError,
-    RepeatPattern,
-    local_to_utc,
-    occurrence_local_starts,
-    recurrence_id,
-    split_rrule,
-)
+from engagement.events.recurrence import RepeatPattern, recurrence_id, split_rrule
+from engagement.events.rrule_expansion import RecurrenceError, occurrence_local_starts
+from engagement.events.validation import build_rule, check_venue_for_team, clean_reason, clean_url, resolve_when
+from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 
 HORIZON = relativedelta(months=12)

@@ -1,6 +1,6 @@
 """Rules for events, event types and venues: create, edit, publish, cancel.
 
-Local wall times come in (checks.When) and UTC is stored. Series dates and single
+Local wall times come in (details.When) and UTC is stored. Series dates and single
 dates of a series are handled in series.py. Services take the actor explicitly, raise
 DomainError with a message an officer can read, audit every change and never commit.
 """
@@ -15,19 +15,10 @@ from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
 from engagement.core.hooks import notify
 from engagement.core.markup import clean_source, has_tags, strip_tags
-from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.core.timeutil import format_datetime
 from engagement.events import series
-from engagement.events.checks import (
-    EventDetails,
-    When,
-    build_rule,
-    check_details,
-    clean_reason,
-    collapse_spaces,
-    new_uid,
-    resolve_when,
-)
+from engagement.events.details import EventDetails, When, new_uid
 from engagement.events.models import (
     CANCELLED,
     DEFAULT_EVENT_TYPES,
@@ -38,8 +29,11 @@ from engagement.events.models import (
     EventType,
     Venue,
 )
-from engagement.events.recurrence import RepeatPattern, local_to_utc, recurrence_id
+from engagement.events.recurrence import RepeatPattern, recurrence_id
+from engagement.events.validation import build_rule, check_details, clean_reason, collapse_spaces, resolve_when
+from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
+from engagement.teams.services import InvalidPostcode, parse_postcode
 
 
 def _apply_when(event: Event, when: When) -> bool:
@@ -280,6 +274,11 @@ def save_event_type(
 VENUE_FLAGS = ("step_free", "hearing_loop", "accessible_toilet", "parking", "bsl_on_request")
 
 
+def can_edit_venue(user, venue: Venue) -> bool:
+    """A team's venue: whoever manages the team. A shared venue: coordinators and admins."""
+    return can_manage_team(user, venue.team) if venue.team is not None else works_across_teams(user)
+
+
 def save_venue(
     venue: Venue | None,
     *,
@@ -294,10 +293,8 @@ def save_venue(
     **flags: bool,
 ) -> Venue:
     """Create or change a venue. team=None makes it shared by every team (coordinators and admins only)."""
-    from engagement.teams.services import InvalidPostcode, parse_postcode
-
     if actor is not None:
-        if team is None and actor.role not in (ADMIN, COORDINATOR):
+        if team is None and not works_across_teams(actor):
             raise DomainError("Choose your team: only coordinators can add venues shared by every team", field="team")
         if team is not None and not can_manage_team(actor, team):
             raise DomainError("You can only add venues for your own teams", field="team")

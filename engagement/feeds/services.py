@@ -16,7 +16,7 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError, PermissionDenied
 from engagement.core.markup import has_tags
-from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.extensions import db
 from engagement.feeds.models import NEW, TITLE_MAX, URL_MAX, FeedEntry, FeedSource
 from engagement.news.services import post_from_text
@@ -133,7 +133,7 @@ def sources_for(user) -> list[FeedSource]:
         .options(joinedload(FeedSource.team))
         .order_by(FeedSource.title, FeedSource.id)
     )
-    if user.role not in (ADMIN, COORDINATOR):
+    if not works_across_teams(user):
         query = query.where(FeedSource.team_id.in_(user.team_ids or {-1}))
     return [(source, count) for source, count in db.session.execute(query)]
 

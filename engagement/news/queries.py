@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from engagement.core.errors import NotFound
-from engagement.core.permissions import ADMIN, COORDINATOR
+from engagement.core.permissions import works_across_teams
 from engagement.extensions import db
 from engagement.news.models import PUBLISHED, NewsPost
 from engagement.news.services import may_write_for
@@ -71,7 +71,7 @@ def public_post(post_id: int, viewer=None) -> NewsPost:
 def staff_posts(user, *, page: int = 1, team_id: int | None = None):
     """Posts the user may edit, newest change first; officers see their own teams' posts only."""
     query = select(NewsPost).options(joinedload(NewsPost.team))
-    if user.role not in (ADMIN, COORDINATOR):
+    if not works_across_teams(user):
         query = query.where(NewsPost.team_id.in_(user.team_ids or {-1}))
     if team_id:
         query = query.where(NewsPost.team_id == team_id)

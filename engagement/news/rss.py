@@ -14,6 +14,7 @@ from feedgen.feed import FeedGenerator
 from flask import current_app
 
 from engagement.core.markup import plain_text, render_markdown
+from engagement.core.urls import public_url
 
 RSS, ATOM = "rss", "atom"
 MIMETYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
@@ -39,12 +40,6 @@ class FeedItem:
     summary: str  # plain text
     content_html: str = ""  # sanitised HTML, or "" for none
     author: str = ""
-
-
-def site_url(endpoint: str, **values) -> str:
-    """An absolute URL on the public address (BASE_URL), the same inside a request or in the worker:
-    built from the URL map, so a reverse proxy's host or path prefix never leaks into feeds or emails."""
-    return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _second(value: datetime) -> datetime:
@@ -94,7 +89,7 @@ def news_items(posts, scope_label) -> list[FeedItem]:
             FeedItem(
                 guid=post.guid,
                 title=post.title,
-                link=site_url("news.post", post_id=post.id),
+                link=public_url("news.post", post_id=post.id),
                 published=post.published_at,
                 updated=max(post.updated_at, post.published_at),
                 summary=post.summary or plain_text(post.body)[:300],

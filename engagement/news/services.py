@@ -16,7 +16,7 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError, PermissionDenied
 from engagement.core.markup import clean_source, has_tags, strip_tags
-from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.extensions import db
 from engagement.news.models import BODY_MAX, DRAFT, PUBLISHED, SUMMARY_MAX, TITLE_MAX, NewsPost
 from engagement.teams.models import AREAS
@@ -36,17 +36,13 @@ class PostDetails:
     area: str | None = None
 
 
-def is_coordinator(user) -> bool:
-    return user is not None and getattr(user, "role", None) in (ADMIN, COORDINATOR)
-
-
 def may_write_for(actor, team=None, area: str | None = None) -> bool:
     """Teams for their officers; areas and the whole force for coordinators and admins only."""
     if actor is None:  # the CLI and demo loader act as the system
         return True
     if team is not None:
         return can_manage_team(actor, team)
-    return is_coordinator(actor)
+    return works_across_teams(actor)
 
 
 def scope_label(post: NewsPost) -> str:

@@ -6,24 +6,21 @@ building anything, so feed readers polling every few minutes cost one small quer
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from engagement.core.actions import perform, render_form, submit
 from engagement.core.errors import DomainError
-from engagement.core.forms import apply_domain_error
-from engagement.core.hooks import register_team_section
-from engagement.core.http_cache import BodyCache, conditional_feed
-from engagement.core.markup import render_markdown
-from engagement.core.permissions import get_or_404, require, staff_route
+from engagement.core.http_cache import conditional_feed
+from engagement.core.permissions import access, get_or_404, require, works_across_teams
+from engagement.core.urls import public_url
 from engagement.extensions import db
 from engagement.news import queries, services
 from engagement.news.forms import FORCE, PostForm, scope_choices, scope_value
 from engagement.news.models import NewsPost
-from engagement.news.rss import ATOM, MIMETYPES, RSS, FeedMeta, build_feed, news_items, site_url
+from engagement.news.rss import ATOM, MIMETYPES, RSS, FeedMeta, build_feed, news_items
 from engagement.teams.models import AREAS, Team
-from engagement.teams.services import all_teams, team_by_slug
-
-bp = Blueprint("news", __name__)
+from engagement.teams.services import team_by_slug, teams_for
 
 
 def _team_or_404(slug: str) -> Team:
@@ -33,7 +30,6 @@ def _team_or_404(slug: str) -> Team:
     return team
 
 
-@bp.route("/news")
 def news_list():
     slug = request.args.get("team", "").strip()
     team = _team_or_404(slug) if slug else None
@@ -41,7 +37,6 @@ def news_list():
     return render_template("news/list.html", page=page, team=team, args={"team": slug} if slug else {})
 
 
-@bp.route("/news/<int:post_id>")
 def post(post_id: int):
     viewer = current_user if current_user.is_authenticated else None
     return render_template("news/post.html", post=queries.public_post(post_id, viewer))
@@ -52,8 +47,8 @@ def _feed(kind: str, team: Team | None):
     count, changed = queries.feed_state(team)
     slug = team.slug if team else None
     endpoint = "news.team_feed_" + kind if team else "news.feed_" + kind
-    self_url = site_url(endpoint, slug=slug) if team else site_url(endpoint)
-    home_url = site_url("news.news_list", team=slug) if team else site_url("news.news_list")
+    self_url = public_url(endpoint, slug=slug) if team else public_url(endpoint)
+    home_url = public_url("news.news_list", team=slug) if team else public_url("news.news_list")
     force = current_app.config["FORCE_NAME"]
 
     def build() -> bytes:
@@ -82,35 +77,28 @@ def _feed(kind: str, team: Team | None):
     )
 
 
-@bp.route("/news.rss")
 def feed_rss():
     return _feed(RSS, None)
 
 
-@bp.route("/news.atom")
 def feed_atom():
     return _feed(ATOM, None)
 
 
-@bp.route("/teams/<slug>/news.rss")
 def team_feed_rss(slug: str):
     return _feed(RSS, _team_or_404(slug))
 
 
-@bp.route("/teams/<slug>/news.atom")
 def team_feed_atom(slug: str):
     return _feed(ATOM, _team_or_404(slug))
 
 
 def team_news_section(team):
+    """The public team page's latest news (registered through core.hooks)."""
     return render_template("news/_team_news.html", team=team, posts=queries.latest(team, limit=3))
 
 
 # --- staff ---------------------------------------------------------------------------------
-
-
-def _managed_teams(user) -> list[Team]:
-    return all_teams() if services.is_coordinator(user) else list(user.teams)
 
 
 def _load(post_id: int) -> NewsPost:
@@ -130,7 +118,7 @@ def _details(form: PostForm) -> services.PostDetails:
 
 def _form(post: NewsPost | None) -> PostForm:
     form = PostForm(obj=post) if post is not None and request.method == "GET" else PostForm()
-    form.scope.choices = scope_choices(_managed_teams(current_user), services.is_coordinator(current_user), AREAS)
+    form.scope.choices = scope_choices(teams_for(current_user), works_across_teams(current_user), AREAS)
     if post is not None and request.method == "GET":
         form.scope.data = scope_value(post)
     elif request.method == "GET" and request.args.get("team"):
@@ -140,78 +128,68 @@ def _form(post: NewsPost | None) -> PostForm:
 
 
 def _save(form: PostForm, post: NewsPost | None):
-    if not form.validate_on_submit():
-        return None
-    try:
-        post = services.save_post(
+    """Save (and with the Publish button, publish) the post; None while the form is to be shown again."""
+    return submit(
+        form,
+        lambda: services.save_post(
             post, _details(form), actor=current_user, publish=request.form.get("action") == "publish"
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return None
-    db.session.commit()
-    flash(f"Published “{post.title}”." if post.is_public else f"Saved “{post.title}” as a draft.", "success")
-    return redirect(url_for("news.staff_posts"))
+        ),
+        success=url_for("news.staff_posts"),
+        message=lambda saved: (
+            f"Published “{saved.title}”." if saved.is_public else f"Saved “{saved.title}” as a draft."
+        ),
+    )
 
 
-@staff_route(bp, "/staff/news", "staff")
+@access("staff")
 def staff_posts():
     page = queries.staff_posts(current_user, page=request.args.get("page", 1, type=int))
     return render_template("news/staff/list.html", page=page)
 
 
-@staff_route(bp, "/staff/news/new", "staff", methods=["GET", "POST"])
+@access("staff")
 def post_new():
     form = _form(None)
     if not form.scope.choices:
         return render_template("news/staff/no_team.html"), 403
-    done = _save(form, None)
-    return done or (render_template("news/staff/form.html", form=form, post=None), 400 if form.errors else 200)
+    return _save(form, None) or render_form("news/staff/form.html", form, post=None)
 
 
-@staff_route(bp, "/staff/news/<int:post_id>/edit", "team", methods=["GET", "POST"])
+@access("team")
 def post_edit(post_id: int):
     post = _load(post_id)
     form = _form(post)
-    done = _save(form, post)
-    return done or (render_template("news/staff/form.html", form=form, post=post), 400 if form.errors else 200)
+    return _save(form, post) or render_form("news/staff/form.html", form, post=post)
 
 
-def _act(post_id: int, action, done_message: str):
-    post = _load(post_id)
-    try:
-        action(post, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(url_for("news.staff_posts"))
-    title = post.title
-    db.session.commit()
-    flash(done_message.format(title=title), "success")
-    return redirect(url_for("news.staff_posts"))
-
-
-@staff_route(bp, "/staff/news/<int:post_id>/publish", "team", methods=["POST"])
+@access("team")
 def post_publish(post_id: int):
-    return _act(post_id, services.publish_post, "Published “{title}”.")
+    post = _load(post_id)
+    return perform(
+        lambda: services.publish_post(post, actor=current_user),
+        success=url_for("news.staff_posts"),
+        message=lambda _: f"Published “{post.title}”.",
+    )
 
 
-@staff_route(bp, "/staff/news/<int:post_id>/unpublish", "team", methods=["POST"])
+@access("team")
 def post_unpublish(post_id: int):
-    return _act(post_id, services.unpublish_post, "“{title}” is no longer on the site. It is saved as a draft.")
+    post = _load(post_id)
+    return perform(
+        lambda: services.unpublish_post(post, actor=current_user),
+        success=url_for("news.staff_posts"),
+        message=lambda _: f"“{post.title}” is no longer on the site. It is saved as a draft.",
+    )
 
 
-@staff_route(bp, "/staff/news/<int:post_id>/delete", "team", methods=["GET", "POST"])
+@access("team")
 def post_delete(post_id: int):
     """Asks first: deleting a draft cannot be undone."""
+    post = _load(post_id)
     if request.method == "GET" or request.form.get("confirm") != "yes":
-        return render_template("news/staff/delete.html", post=_load(post_id))
-    return _act(post_id, services.delete_post, "Deleted the draft “{title}”.")
-
-
-def init_app(app) -> None:
-    app.extensions["news_feed_cache"] = BodyCache()
-    app.jinja_env.filters.setdefault("markdown", render_markdown)
-    app.jinja_env.filters["news_scope"] = services.scope_label
-    register_team_section("news", team_news_section, order=20)
+        return render_template("news/staff/delete.html", post=post)
+    return perform(
+        lambda: services.delete_post(post, actor=current_user),
+        success=url_for("news.staff_posts"),
+        message=lambda _: f"Deleted the draft “{post.title}”.",
+    )

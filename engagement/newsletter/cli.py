@@ -21,13 +21,12 @@ from engagement.extensions import db
 from engagement.newsletter import issues
 from engagement.newsletter.imports import import_subscribers
 from engagement.newsletter.models import Issue, IssueItem
+from engagement.teams.services import team_by_slug
 
 newsletter_cli = AppGroup("newsletter", help="Newsletter subscribers and issues.")
 
 
 def _team(slug: str):
-    from engagement.teams.services import team_by_slug
-
     team = team_by_slug(slug)
     if team is None:
         raise click.ClickException(f"No team with slug {slug!r}. See /teams for the list.")

@@ -19,8 +19,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
-from engagement.core.mail import WIRE  # noqa: F401 - re-exported for issues.py
-from engagement.newsletter.links import public_url
+from engagement.core.mail import WIRE
+from engagement.core.urls import public_url
 
 # CRLF line ends (smtplib sends bytes as given, and strict servers refuse bare LF), and headers up
 # to RFC 5322's 998 characters so a long List-Unsubscribe URL is never turned into an encoded-word.
@@ -64,13 +64,6 @@ def build_message(env: Envelope, to: str, html: str, text: str, *, subject=None,
     msg.set_content(text, cte=cte)
     msg.add_alternative(html, subtype="html", cte=cte)
     return msg
-
-
-def queue_one_off(to: str, subject: str, text: str):
-    """Put a one-off email (confirmation, welcome, test copy...) in the core outbox."""
-    from engagement.core.mail import queue_email
-
-    return queue_email(to, subject, text)
 
 
 def _b64(value: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from engagement.core.permissions import ADMIN, COORDINATOR
+from engagement.core.permissions import works_across_teams
 from engagement.extensions import db
 from engagement.feeds.models import FAILED, FeedSource
 from engagement.newsletter.models import DRAFT, SCHEDULED, SENDING, Issue
@@ -14,14 +14,13 @@ from engagement.newsletter.models import DRAFT, SCHEDULED, SENDING, Issue
 def attention(user, teams, limit: int = 10):
     """(issues not yet sent, failing feed sources) for the user's own teams (everything for coordinators
     and admins without a team): two queries with their teams joined."""
-    ids = [t.id for t in teams if t.id in user.team_ids] or (
-        [t.id for t in teams] if user.role in (ADMIN, COORDINATOR) else []
-    )
+    across = works_across_teams(user)
+    ids = [t.id for t in teams if t.id in user.team_ids] or ([t.id for t in teams] if across else [])
     if not ids:
         return [], []
     areas = {t.area for t in teams if t.id in ids}
     issue_scope = Issue.team_id.in_(ids)
-    if user.role in (ADMIN, COORDINATOR):
+    if across:
         issue_scope = or_(issue_scope, Issue.area.in_(areas))
     issues = db.session.scalars(
         select(Issue)

@@ -24,10 +24,10 @@ from sqlalchemy import and_, insert, or_, select, update
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.mail import PermanentFailure, SmtpConnection, TemporaryFailure, backoff
+from engagement.core.urls import public_url
 from engagement.extensions import db
 from engagement.newsletter import issues as issue_rules
 from engagement.newsletter.copies import CopyMaker, sender_domain
-from engagement.newsletter.links import new_reference, public_url
 from engagement.newsletter.models import (
     DELIVERED,
     FAILED,
@@ -42,6 +42,7 @@ from engagement.newsletter.models import (
     Subscriber,
     Subscription,
 )
+from engagement.newsletter.references import new_reference
 from engagement.newsletter.subscriptions import manage_token_for, recipient_ids, recipients_condition
 
 LEASE = timedelta(minutes=5)

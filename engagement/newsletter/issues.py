@@ -14,20 +14,23 @@ from datetime import timedelta
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError, PermissionDenied
 from engagement.core.mail import OutboxMessage
 from engagement.core.markup import clean_source, has_tags, plain_text, render_markdown
-from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
-from engagement.events.views import by_local_day
+from engagement.core.permissions import can_manage_team, works_across_teams
+from engagement.core.urls import public_url
+from engagement.events.display import by_local_day
 from engagement.extensions import db
 from engagement.feeds.models import FeedEntry
+from engagement.feeds.services import entries_for_teams
 from engagement.news.models import PUBLISHED, NewsPost
+from engagement.news.queries import in_scope_of, published_for_choice
 from engagement.newsletter import upcoming
 from engagement.newsletter.copies import MANAGE_SLOT, UNSUBSCRIBE_SLOT, WIRE, Envelope, build_message, sender_domain
-from engagement.newsletter.links import public_url
 from engagement.newsletter.models import (
     DRAFT,
     INTRO_MAX,
@@ -46,13 +49,13 @@ MAX_SCHEDULE_AHEAD = timedelta(days=90)
 
 
 def may_manage(actor, issue_or_team=None, area: str | None = None) -> bool:
+    """A team's issues for its officers; an area's for coordinators and admins only."""
     if actor is None:
         return True  # the CLI and the worker act as the system
     team = issue_or_team.team if isinstance(issue_or_team, Issue) else issue_or_team
-    area = issue_or_team.area if isinstance(issue_or_team, Issue) else area
     if team is not None:
         return can_manage_team(actor, team)
-    return actor.role in (ADMIN, COORDINATOR)
+    return works_across_teams(actor)
 
 
 def _require(actor, issue_or_team=None, area=None) -> None:
@@ -130,8 +133,6 @@ def update_issue(issue: Issue, *, actor, subject: str, intro: str, weeks: int, p
 
 def post_choices(issue: Issue, limit: int = 30) -> list[NewsPost]:
     """Published posts residents of the issue's teams see: the teams', their areas' and the force's."""
-    from engagement.news.queries import published_for_choice
-
     teams = [issue.team] if issue.team is not None else []
     chosen = [item.news_post for item in issue.items if item.news_post is not None]
     found = published_for_choice(teams, area=issue.area, limit=limit)
@@ -139,8 +140,6 @@ def post_choices(issue: Issue, limit: int = 30) -> list[NewsPost]:
 
 
 def entry_choices(issue: Issue, limit: int = 30) -> list[FeedEntry]:
-    from engagement.feeds.services import entries_for_teams
-
     chosen = [item.feed_entry for item in issue.items if item.feed_entry is not None]
     found = entries_for_teams(team_ids(issue), limit=limit)
     return found + [e for e in chosen if e not in found]
@@ -148,8 +147,6 @@ def entry_choices(issue: Issue, limit: int = 30) -> list[FeedEntry]:
 
 def latest_posts(team, *, since, limit: int = 10) -> list[NewsPost]:
     """For `flask newsletter compose`: the team's (and its area's and force's) posts since a time."""
-    from engagement.news.queries import in_scope_of
-
     query = (
         select(NewsPost)
         .where(NewsPost.status == PUBLISHED, NewsPost.published_at >= since, in_scope_of(team))
@@ -292,9 +289,7 @@ def failures(issue: Issue, limit: int = 50):
 
 def staff_issues(user, *, page: int = 1):
     """Issues the user may manage, newest first: one page query (team joined) plus its count."""
-    from sqlalchemy.orm import joinedload
-
     query = select(Issue).options(joinedload(Issue.team)).order_by(Issue.created_at.desc(), Issue.id.desc())
-    if user.role not in (ADMIN, COORDINATOR):
+    if not works_across_teams(user):
         query = query.where(Issue.team_id.in_(user.team_ids or {-1}))
     return db.paginate(query, page=page, per_page=20, error_out=False)

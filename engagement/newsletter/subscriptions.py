@@ -19,12 +19,12 @@ from sqlalchemy import delete, or_, select
 from engagement.accounts.services import normalise_email
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
+from engagement.core.mail import queue_email
 from engagement.core.tokens import InvalidToken, make_token, read_token
+from engagement.core.urls import public_url
 from engagement.extensions import db
-from engagement.newsletter.copies import queue_one_off
-from engagement.newsletter.links import public_url
 from engagement.newsletter.models import Delivery, Subscriber, Subscription
-from engagement.teams.models import Team
+from engagement.teams.models import AREAS, Team
 
 CONFIRM_DAYS = 7
 UNSUBSCRIBED_KEEP_DAYS = 30
@@ -53,8 +53,6 @@ def subscription_label(sub: Subscription) -> str:
 
 def parse_choice(team_slugs, areas) -> tuple[list[Team], list[str]]:
     """Teams (by slug) and areas from a form or query string; anything unknown is dropped."""
-    from engagement.teams.models import AREAS
-
     slugs = [s for s in dict.fromkeys(team_slugs or []) if isinstance(s, str)][:50]
     teams = db.session.scalars(select(Team).where(Team.slug.in_(slugs)).order_by(Team.name)).all() if slugs else []
     return list(teams), [a for a in AREAS if a in set(areas or [])]
@@ -123,7 +121,7 @@ def confirmed(subscriber: Subscriber) -> list[Subscription]:
 def _email(subscriber: Subscriber, subject: str, template: str, **context) -> None:
     text = render_template(f"newsletter/email/{template}.txt", subscriber=subscriber,
                            manage_url=manage_url(subscriber), **context)  # fmt: skip
-    queue_one_off(subscriber.email, subject, text)
+    queue_email(subscriber.email, subject, text)  # a one-off email, through the core outbox
 
 
 def _send_confirmation(subscriber: Subscriber, now) -> None:

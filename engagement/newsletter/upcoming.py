@@ -14,11 +14,12 @@ from sqlalchemy.orm import joinedload
 
 from engagement.core.db import utcnow
 from engagement.core.http_cache import BodyCache, conditional_feed
+from engagement.core.urls import public_url
+from engagement.events.display import event_when
 from engagement.events.models import CANCELLED, PUBLISHED, Event, Occurrence
-from engagement.events.views import event_when
 from engagement.extensions import db
-from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, build_feed, site_url
-from engagement.newsletter.links import stable_guid
+from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, build_feed
+from engagement.newsletter.references import stable_guid
 
 FEED_SIZE = 50
 
@@ -77,7 +78,7 @@ def _items(rows) -> list[FeedItem]:
             FeedItem(
                 guid=stable_guid("occurrence", row.id),
                 title=feed_title(row),
-                link=site_url("events.occurrence", occurrence_id=row.id),
+                link=public_url("events.occurrence", occurrence_id=row.id),
                 published=event.published_at,
                 updated=max(event.updated_at, row.updated_at, event.published_at),
                 summary=summary,
@@ -101,13 +102,13 @@ def events_feed(team):
     count, changed = _state(team.id, now)
 
     def build() -> bytes:
-        home = site_url("events.event_list", team=team.slug)
+        home = public_url("events.event_list", team=team.slug)
         meta = FeedMeta(
             title=f"{team.name} Neighbourhood Team: upcoming events",
             description=f"Police surgeries, Cuppa with a Copper and other events run by {team.name} "
             f"Neighbourhood Team, soonest first.",
             home_url=home,
-            self_url=site_url("newsletter.team_events_feed", slug=team.slug),
+            self_url=public_url("newsletter.team_events_feed", slug=team.slug),
             feed_id=home,
             updated=changed,
         )

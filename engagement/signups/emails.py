@@ -24,7 +24,7 @@ ICS_CANCEL = "text/calendar; method=CANCEL"
 
 
 def when_text(row) -> str:
-    from engagement.events.views import event_when
+    from engagement.events.display import event_when
 
     return event_when(row)
 
@@ -46,7 +46,7 @@ def _send(signup: Signup, subject: str, template: str, attachments=(), **context
     row = signup.occurrence
     event = row.event
     with url_context():
-        from engagement.events.ical import absolute
+        from engagement.core.urls import public_url as absolute
 
         text = render_template(
             f"signups/email/{template}.txt",

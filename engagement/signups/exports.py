@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeDecorator
 
 from engagement.core.exports import FORMULA_START, Column, cell, neutralise, safe_filename
 from engagement.events.models import Event, EventType, Occurrence, Venue
-from engagement.events.recurrence import local_to_utc
+from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 from engagement.signups.models import CANCELLED, WAITING, Signup
 from engagement.teams.models import Team

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from engagement.core.tokens import InvalidToken, make_token, read_token
 from engagement.core.urls import public_url
 from engagement.extensions import db
-from engagement.signups.models import EventsFeed, Signup
+from engagement.signups.models import EventsFeed, Signup, new_secret
 
 MANAGE, FEED = "signups.manage", "signups.feed"
 MANAGE_MAX_AGE_DAYS = 400
@@ -76,10 +76,16 @@ def feed_for(email: str) -> EventsFeed:
     if feed is not None:
         return feed
     from engagement.core.db import insert_missing, utcnow
-    from engagement.signups.models import new_secret
 
     insert_missing(EventsFeed, {"email": email, "secret": new_secret(), "created_at": utcnow()})
     return db.session.scalar(select(EventsFeed).where(EventsFeed.email == email))
+
+
+def renew_feed(email: str) -> EventsFeed:
+    """ "Get a new calendar link": a new secret, so every earlier feed link for the address stops working."""
+    feed = feed_for(email)
+    feed.secret = new_secret()
+    return feed
 
 
 def feed_token(feed: EventsFeed) -> str:

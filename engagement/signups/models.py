@@ -2,7 +2,7 @@
 
 Personal data lives here and nowhere else: name, email, optional phone and optional
 access needs (sensitive: shown only to the team). It is kept until SIGNUP_RETENTION_DAYS
-after the date, then purged (see services.purge_expired).
+after the date, then purged (see tasks.purge_expired).
 
 `SignupSlot` is one row per date that has had a sign-up. Every change to that date's
 sign-ups first takes the row's lock (an UPDATE of it), so capacity checks, waiting-list
@@ -25,6 +25,8 @@ from engagement.extensions import db
 CONFIRMED, WAITING, CANCELLED = "confirmed", "waiting", "cancelled"
 STATUSES = (CONFIRMED, WAITING, CANCELLED)
 WEB, WALK_IN = "web", "walk_in"
+# The events' sign-up modes residents book through this site (others are drop-in or volunteers only).
+BOOKABLE_MODES = ("optional", "required")
 # Reminder states: due (not yet sent), sent (exactly once), skipped (booked inside the reminder window).
 REMINDER_DUE, REMINDER_SENT, REMINDER_SKIPPED = "due", "sent", "skipped"
 

@@ -16,8 +16,7 @@ from engagement.core.db import utcnow
 from engagement.events.models import Occurrence
 from engagement.events.queries import with_everything
 from engagement.extensions import db
-from engagement.signups.models import CANCELLED, CONFIRMED, WAITING, WALK_IN, WEB, Signup, SignupSlot
-from engagement.signups.services import BOOKABLE_MODES
+from engagement.signups.models import BOOKABLE_MODES, CANCELLED, CONFIRMED, WAITING, WALK_IN, WEB, Signup, SignupSlot
 
 
 @dataclass

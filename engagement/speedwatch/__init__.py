@@ -1,10 +1,46 @@
-"""Community Speed Watch: approved volunteers, approved sites, a shift rota with a minimum team, returns."""
+"""Community Speed Watch: approved volunteers, risk-assessed sites, a shift rota with a minimum team, returns.
+
+Parts: volunteers/, sites/, shifts/, returns/, overview/ (each with its models, services, queries,
+forms and views), plus the pieces they share: blueprint (the URL table), access (who sees what),
+expiry (the worker's expiry warnings), mail (team recipients), dates, forms.
+
+Public interface (what other features may import):
+* engagement.speedwatch.volunteers.models: Volunteer and its statuses (APPLIED, APPROVED, ...)
+* engagement.speedwatch.sites.models: Site
+* engagement.speedwatch.shifts.models: Shift, ShiftStaffing, ShiftSignup, the roles and quorum outcomes
+* engagement.speedwatch.returns.models: SessionReturn, Vehicle
+* engagement.speedwatch.shifts.services.sign_up_for_shift (the demo data uses it)
+Everything else is private to the package. Other features reach Speed Watch only through what
+init_app registers: the blueprint, worker tasks, hooks and the `plate` template filter.
+"""
 
 from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from engagement.speedwatch import models, return_models, shift_models, views  # noqa: F401 - models
+    from engagement.core import hooks
+    from engagement.core.worker import register_task
+    from engagement.speedwatch import expiry
+    from engagement.speedwatch.blueprint import bp
+    from engagement.speedwatch.returns import models as return_models  # noqa: F401 - models for Alembic
+    from engagement.speedwatch.returns import plates, tasks
+    from engagement.speedwatch.shifts import listeners, quorum, sections
+    from engagement.speedwatch.shifts import models as shift_models  # noqa: F401 - models for Alembic
+    from engagement.speedwatch.sites import models as site_models  # noqa: F401 - models for Alembic
+    from engagement.speedwatch.volunteers import models as volunteer_models  # noqa: F401 - models for Alembic
+    from engagement.speedwatch.volunteers import sections as volunteer_sections
 
-    views.init_app(app)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(bp)
+    app.jinja_env.filters["plate"] = plates.display
+
+    register_task("speedwatch-expiry-warnings", expiry.warn_expiring)
+    register_task("speedwatch-quorum", quorum.check_quorum)
+    register_task("speedwatch-returns-purge", tasks.purge_returns)
+
+    hooks.register_team_section("speedwatch", volunteer_sections.team_section, order=40)
+    hooks.register_dashboard_section("speedwatch-attention", volunteer_sections.dashboard_section, order=20)
+    hooks.register_dashboard_section("speedwatch-shifts", sections.dashboard_section, order=12)
+    hooks.register_occurrence_section("speedwatch", sections.occurrence_section, order=5)
+    hooks.register_listener("occurrences.changed", "speedwatch", listeners.occurrences_changed)
+    hooks.register_listener("occurrences.removed", "speedwatch", listeners.occurrences_removed)
+    hooks.register_listener("speedwatch.volunteer_suspended", "speedwatch-shifts", listeners.volunteer_suspended)

@@ -28,9 +28,9 @@ from engagement.accounts.services import normalise_email
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
 from engagement.core.mail import queue_templated
-from engagement.core.timeutil import to_local
+from engagement.core.timeutil import format_datetime, to_local
 from engagement.core.tokens import InvalidToken, make_token, read_token
-from engagement.core.urls import public_url  # noqa: F401 - imported from here by feedback and views
+from engagement.core.urls import public_url
 from engagement.extensions import db
 from engagement.surveys.models import (
     COMPLETE,
@@ -42,6 +42,7 @@ from engagement.surveys.models import (
     OTHER_MAX,
     PENDING,
     POSTCODE,
+    PUBLISHED,
     RATING,
     RATING_MAX,
     RATING_MIN,
@@ -195,16 +196,19 @@ def require_open(survey: Survey, now: datetime | None = None) -> None:
     if state == "open":
         return
     if state == "scheduled":
-        raise NotOpen(f"This survey opens on {_when(survey.opens_at)}. Come back then to answer it.")
+        raise NotOpen(f"This survey opens on {format_datetime(survey.opens_at)}. Come back then to answer it.")
     if state == "closed":
-        raise NotOpen(f"This survey closed on {_when(survey.closes_at)}. Thank you for your interest.")
+        raise NotOpen(f"This survey closed on {format_datetime(survey.closes_at)}. Thank you for your interest.")
     raise NotOpen("This survey is not open.")
 
 
-def _when(value: datetime) -> str:
-    from engagement.core.timeutil import format_datetime
-
-    return format_datetime(value)
+def require_answerable(survey: Survey, answered_cookie_value: str | None) -> None:
+    """Before the first page: open (a draft is a staff preview, so it is not checked) and not yet
+    answered on this device. Raises NotOpen or AlreadyAnswered."""
+    if survey.status == PUBLISHED:
+        require_open(survey)
+    if not survey.identified and survey.id in answered_ids(answered_cookie_value):
+        raise AlreadyAnswered("You have already answered this survey on this device. Thank you.")
 
 
 # --- one response per browser (anonymous surveys) ---------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import render_template
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -25,8 +24,9 @@ from sqlalchemy.orm import selectinload
 from engagement.core.db import utcnow
 from engagement.core.hooks import provider
 from engagement.core.mail import queue_templated
+from engagement.core.urls import public_url
+from engagement.events.models import Event, Occurrence
 from engagement.extensions import db
-from engagement.surveys.answering import public_url
 from engagement.surveys.models import PUBLISHED, FeedbackRun, Survey
 
 FEEDBACK_AFTER = timedelta(minutes=30)  # time for officers to mark attendance
@@ -77,20 +77,7 @@ def attendees(occurrence) -> list[tuple[str, str]]:
     return list(seen.values())
 
 
-def occurrence_section(occurrence, viewer=None) -> str:
-    """The "tell us how it went" box on an event page, once that date has finished."""
-    now = utcnow()
-    if occurrence.ends_at > now or occurrence.is_cancelled or not occurrence.event.is_public:
-        return ""
-    survey = feedback_survey_for(occurrence, now)
-    if survey is None:
-        return ""
-    return render_template("surveys/_occurrence_feedback.html", survey=survey, occurrence=occurrence)
-
-
 def _due_occurrences(now: datetime, limit: int):
-    from engagement.events.models import Event, Occurrence
-
     attached = select(Survey.id).where(
         _open(now), or_(Survey.event_id == Event.id, Survey.event_type_id == Event.event_type_id)
     )
@@ -123,8 +110,6 @@ def send_due_feedback(now: datetime | None = None, limit: int = BATCH) -> int:
 
 def _send_for(occurrence_id: int, now: datetime) -> int:
     """Claim one date by inserting its run row, queue its emails and commit, all together."""
-    from engagement.events.models import Occurrence
-
     occurrence = db.session.get(Occurrence, occurrence_id)
     survey = None if occurrence.is_cancelled else feedback_survey_for(occurrence, now)
     run = FeedbackRun(occurrence_id=occurrence.id, survey_id=survey.id if survey else None, created_at=now)

@@ -1,7 +1,7 @@
 """ "You said, we did": after a survey closes, the team publishes headline results and what it will do.
 
 Published outcomes show on the survey's page and on the team page (areas' and the force's
-on every team page in scope). A news post can be drafted from one when news exists.
+on every team page in scope). A news post can be drafted from one (surveys sit above news).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError, PermissionDenied
 from engagement.extensions import db
-from engagement.surveys.models import OUTCOME_MAX, PUBLISHED, Question, Survey, SurveyOutcome
+from engagement.news.models import NewsPost
+from engagement.news.services import PostDetails, save_post
+from engagement.surveys.models import OUTCOME_MAX, PUBLISHED, Survey, SurveyOutcome
 from engagement.surveys.services import markdown_source, may_manage
 
 
@@ -56,24 +58,8 @@ def unpublish_outcome(survey: Survey, *, actor) -> None:
     audit.record("survey.outcome_unpublish", actor=actor, target=survey, summary=survey.title)
 
 
-def headline_questions(survey: Survey) -> list[Question]:
-    chosen = set(survey.outcome.headline_question_ids or []) if survey.outcome else set()
-    return [q for q in survey.questions if q.id in chosen]
-
-
-def news_available() -> bool:
-    try:
-        import engagement.news.services  # noqa: F401
-    except ImportError:  # pragma: no cover - news is part of this app, but surveys do not need it
-        return False
-    return True
-
-
 def make_news_post(survey: Survey, *, actor, survey_url: str):
     """A draft news post from a published outcome (once; later calls return the same post)."""
-    from engagement.news.models import NewsPost
-    from engagement.news.services import PostDetails, save_post
-
     outcome = survey.outcome
     if outcome is None or not outcome.is_public:
         raise DomainError("Publish “You said, we did” first, then make a news post from it.")

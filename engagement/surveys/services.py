@@ -21,7 +21,7 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError, PermissionDenied
 from engagement.core.markup import clean_source, has_tags
-from engagement.core.permissions import ADMIN, COORDINATOR, can_manage_team
+from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.extensions import db
 from engagement.surveys.models import (
     DRAFT,
@@ -49,17 +49,13 @@ class Locked(Conflict):
     """A change that would break answers already given."""
 
 
-def is_coordinator(user) -> bool:
-    return user is not None and getattr(user, "role", None) in (ADMIN, COORDINATOR)
-
-
 def may_build_for(actor, team=None, area: str | None = None) -> bool:
     """Teams for their officers; areas and the whole force for coordinators and admins only."""
     if actor is None:  # the CLI and demo loader act as the system
         return True
     if team is not None:
         return can_manage_team(actor, team)
-    return is_coordinator(actor)
+    return works_across_teams(actor)
 
 
 def may_manage(actor, survey: Survey) -> bool:

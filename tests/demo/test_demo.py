@@ -48,8 +48,9 @@ def test_demo_refused_in_production(app):
 
 def test_demo_speed_watch_group_is_usable(app, db, client):
     """The demo volunteer lands on a rota with shifts, and the rota shows both filling states."""
-    from engagement.speedwatch.models import Site, Volunteer
-    from engagement.speedwatch.return_models import SessionReturn
+    from engagement.speedwatch.returns.models import SessionReturn
+    from engagement.speedwatch.sites.models import Site
+    from engagement.speedwatch.volunteers.models import Volunteer
 
     load_demo()
     db.session.commit()

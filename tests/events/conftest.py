@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engagement.events.checks import EventDetails, When
+from engagement.events.details import EventDetails, When
 from engagement.events.models import EventType
 from engagement.events.services import create_event, ensure_default_types, save_venue
 

@@ -14,12 +14,13 @@ from openapi_spec_validator import validate as validate_spec
 from werkzeug.test import EnvironBuilder
 
 from engagement.events import series
-from engagement.events.api import encode_cursor
-from engagement.events.checks import When
+from engagement.events.api_query import encode_cursor
+from engagement.events.details import When
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.services import cancel_event, save_venue
 from tests.events.conftest import NOW
-from tests.events.test_query_counts import add_events, count_queries
+from tests.events.test_query_counts import add_events
+from tests.support.queries import count_queries
 
 ITEM_KEYS = {
     "id",
@@ -396,7 +397,28 @@ def test_the_openapi_check_fails_on_a_response_that_breaks_the_schema(openapi, c
 
 
 def test_places_left_is_the_single_hook_and_equals_capacity_for_now(app, winter_event):
-    from engagement.events.api import places_left
+    from engagement.events.api_json import places_left
 
     row = winter_event.occurrences[0]
     assert places_left([row]) == {row.id: 12}
+
+
+def test_the_static_openapi_document_agrees_with_the_code():
+    """openapi.json is a static file: its limits and lists must be the ones the API enforces."""
+    from engagement.events.api_json import ACCESS_FACTS, OPENAPI
+    from engagement.events.api_query import FIRST_DATE, LAST_DATE, PER_PAGE_DEFAULT, PER_PAGE_MAX
+    from engagement.events.models import SIGNUP_MODES
+    from engagement.teams.models import AREAS
+
+    params = {p["name"]: p for p in OPENAPI["paths"]["/events"]["get"]["parameters"]}
+    per_page = params["per_page"]["schema"]
+    assert (per_page["minimum"], per_page["maximum"], per_page["default"]) == (1, PER_PAGE_MAX, PER_PAGE_DEFAULT)
+    assert params["per_page"]["description"] == f"Dates per page, 1 to {PER_PAGE_MAX}."
+    for name in ("from", "to"):
+        assert f"{FIRST_DATE.year} to {LAST_DATE.year}" in params[name]["description"]
+    assert params["area"]["schema"]["items"]["enum"] == list(AREAS)
+    schemas = OPENAPI["components"]["schemas"]
+    mode = schemas["Occurrence"]["properties"]["signup_mode"]
+    assert mode["enum"] == list(SIGNUP_MODES)
+    assert mode["description"] == "; ".join(f"{key}: {text}" for key, text in SIGNUP_MODES.items())
+    assert list(schemas["Accessibility"]["properties"]) == [*ACCESS_FACTS, "notes"]

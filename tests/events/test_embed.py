@@ -11,7 +11,8 @@ from engagement.events import series
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.services import cancel_event
 from tests.events.conftest import NOW
-from tests.events.test_query_counts import add_events, count_queries
+from tests.events.test_query_counts import add_events
+from tests.support.queries import count_queries
 
 FIRST = datetime(2031, 3, 4, 18, 0)  # a Tuesday, GMT
 

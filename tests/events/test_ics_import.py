@@ -10,7 +10,7 @@ import recurring_ical_events
 from icalendar import Calendar
 
 from engagement.core.db import utcnow
-from engagement.events.feeds import FEED_CACHE
+from engagement.events.calendar_feeds import FEED_CACHE
 from engagement.events.ics_import import ImportRejected, import_ics
 from engagement.events.models import CANCELLED, Event, Occurrence
 from engagement.events.recurrence import RepeatPattern

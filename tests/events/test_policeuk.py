@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from engagement.core.audit import AuditEntry
 from engagement.events import series
-from engagement.events.checks import When
+from engagement.events.details import When
 from engagement.events.models import Event, Venue
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.services import cancel_event, save_venue
 from tests.events.conftest import NOW
-from tests.events.test_query_counts import add_events, count_queries
+from tests.events.test_query_counts import add_events
+from tests.support.queries import count_queries
 
 ITEM_KEYS = {"title", "description", "address", "type", "start_date", "end_date", "contact_details"}
 

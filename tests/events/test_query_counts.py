@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import event as sa_event
-
-from engagement.events.checks import EventDetails, When
+from engagement.events.details import EventDetails, When
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.series import cancel_occurrence, move_occurrence
 from engagement.events.services import create_event, save_venue
 from tests.events.conftest import NOW
+from tests.support.queries import count_queries
 
 START = datetime(2031, 3, 4, 18, 0)
-
-
-@contextmanager
-def count_queries(engine):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
 
 
 def add_events(db, team, types, contacts, n: int, offset: int) -> None:

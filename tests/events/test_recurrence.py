@@ -1,4 +1,4 @@
-"""Tests for engagement.events.recurrence: wall-clock recurrence that calendar clients agree with."""
+"""Tests for recurrence, rrule_expansion and wall_clock: wall-clock recurrence that calendar clients agree with."""
 
 import time as clock
 from datetime import UTC, date, datetime, timedelta
@@ -8,22 +8,21 @@ import pytest
 import recurring_ical_events
 
 from engagement.events.recurrence import (
-    LONDON,
-    RecurrenceError,
     RepeatPattern,
     build_rrule,
-    count_occurrences,
     describe_rrule,
-    expand,
-    format_uk_date,
-    local_time_problem,
-    local_time_problem_message,
-    local_to_utc,
-    occurrence_local_starts,
     parse_recurrence_id,
     pattern_warnings,
     recurrence_id,
     split_rrule,
+)
+from engagement.events.rrule_expansion import RecurrenceError, count_occurrences, expand, occurrence_local_starts
+from engagement.events.wall_clock import (
+    LONDON,
+    format_uk_date,
+    local_time_problem,
+    local_time_problem_message,
+    local_to_utc,
     utc_to_local,
 )
 

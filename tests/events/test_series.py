@@ -9,7 +9,7 @@ import pytest
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import DomainError
 from engagement.events import series
-from engagement.events.checks import When
+from engagement.events.details import When
 from engagement.events.models import Event, Occurrence
 from engagement.events.recurrence import RepeatPattern, describe_rrule
 from tests.events.conftest import NOW

@@ -9,7 +9,7 @@ import pytest
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import DomainError
 from engagement.events import series
-from engagement.events.checks import EventDetails, When, schedule_warnings
+from engagement.events.details import EventDetails, When
 from engagement.events.models import Event, EventType, Occurrence
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.services import (
@@ -21,6 +21,7 @@ from engagement.events.services import (
     save_venue,
     update_event,
 )
+from engagement.events.validation import schedule_warnings
 from tests.events.conftest import NOW
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engagement.news.services import PostDetails, save_post, unpublish_post
-from tests.news.helpers import count_queries, read_feed
+from tests.news.helpers import read_feed
+from tests.support.queries import count_queries
 
 FEEDS = ["/news.rss", "/news.atom", "/teams/ladywood/news.rss", "/teams/ladywood/news.atom"]
 

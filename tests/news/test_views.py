@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engagement.news.models import DRAFT, PUBLISHED, NewsPost
 from tests.conftest import login
-from tests.news.helpers import count_queries
+from tests.support.queries import count_queries
 
 
 def test_public_list_shows_published_posts_newest_first(client, make_post):

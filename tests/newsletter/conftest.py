@@ -1,64 +1,15 @@
-"""Newsletter fixtures: teams, staff, confirmed subscribers, and a real SMTP server on loopback."""
+"""Newsletter fixtures: teams, staff, confirmed subscribers, and a real SMTP server that can refuse recipients."""
 
 from __future__ import annotations
 
 import re
-import socket
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from engagement.core.db import utcnow
-from engagement.core.mail import OutboxMessage
 from engagement.news.services import PostDetails, save_post
 from engagement.newsletter.issues import create_issue
 from engagement.newsletter.models import Subscriber, Subscription
-
-
-class Recorder:
-    """An SMTP handler that keeps what it receives and can refuse chosen recipients."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = {}  # address -> SMTP reply
-        self.sessions = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
-        self.sessions += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted"
-
-    def parsed(self):
-        return [message_from_bytes(content, policy=default) for _, _, content in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    handler = Recorder()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -128,13 +79,6 @@ def make_post(db, officer, team):
         return post
 
     return make
-
-
-def outbox(db, to: str | None = None):
-    """Messages queued in the outbox (one-off emails), parsed, oldest first."""
-    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
-    rows = db.session.scalars(query).all()
-    return [message_from_bytes(r.raw, policy=default) for r in rows if to is None or r.to_addr == to]
 
 
 def body_text(message) -> str:

@@ -9,8 +9,9 @@ import pytest
 from engagement.core.db import utcnow
 from engagement.core.worker import run_once
 from engagement.newsletter.issues import schedule
-from engagement.newsletter.links import stable_guid
-from tests.news.helpers import count_queries, read_feed
+from engagement.newsletter.references import stable_guid
+from tests.news.helpers import read_feed
+from tests.support.queries import count_queries
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_verify_lookups_are_rate_limited(client, sent):
 def events(db, team, officer):
     from datetime import date, datetime, time
 
-    from engagement.events.checks import EventDetails, When
+    from engagement.events.details import EventDetails, When
     from engagement.events.models import EventType
     from engagement.events.recurrence import RepeatPattern
     from engagement.events.services import create_event, ensure_default_types, publish_event, save_venue
@@ -110,7 +111,7 @@ def events(db, team, officer):
 
 
 def test_events_feed_puts_date_and_place_in_the_title(client, db, events):
-    from engagement.events.views import event_when
+    from engagement.events.display import event_when
 
     event = events()
     response = client.get("/teams/ladywood/events.rss")

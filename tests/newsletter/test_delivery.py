@@ -22,7 +22,8 @@ from engagement.newsletter.models import (
     Issue,
 )
 from engagement.newsletter.subscriptions import unsubscribe
-from tests.newsletter.conftest import body_text, outbox
+from tests.newsletter.conftest import body_text
+from tests.support.outbox import outbox
 
 
 def _send(issue, actor, **kwargs):

@@ -11,20 +11,20 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
 from engagement.core.db import utcnow
 from engagement.newsletter.issues import schedule
 from engagement.newsletter.models import DELIVERED, IN_FLIGHT, SENT, Delivery, Issue, Subscriber, Subscription
 from tests.conftest import TEST_SECRET
-from tests.newsletter.conftest import Recorder, free_port
+from tests.support.smtp import Recorder, SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,18 +55,9 @@ class Blocking(Recorder):
 
 @pytest.fixture
 def server(app):
-    started = []
-
-    def start(handler):
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
-        controller.start()
-        started.append(controller)
-        return port
-
-    yield start
-    for controller in started:
-        controller.stop()
+    """start(handler) runs a recording SMTP server for that handler and returns its port; all stop at the end."""
+    with ExitStack() as stack:
+        yield lambda handler: stack.enter_context(SMTPServer(handler))[1]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from engagement.core.worker import run_once
 from engagement.newsletter.models import SCHEDULED, Issue
 from tests.conftest import csrf_token
-from tests.newsletter.conftest import outbox
+from tests.support.outbox import outbox
 
 
 def test_compose_preview_test_and_send(client, db, smtp, team, officer, login_as, subscribe, make_post):

@@ -7,7 +7,8 @@ import pytest
 
 from engagement.newsletter.models import Subscriber, Subscription
 from tests.conftest import csrf_token
-from tests.newsletter.conftest import body_text, link, outbox
+from tests.newsletter.conftest import body_text, link
+from tests.support.outbox import outbox
 
 
 def _subscribe(client, email="resident@example.org", teams=("ladywood",), areas=()):

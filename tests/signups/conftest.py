@@ -1,18 +1,14 @@
 """Sign-up fixtures: the events fixtures (team, officer, venue, make_event), dates relative to
-now (views and the worker use the real clock), a bookable date, a resident factory and SMTP."""
+now (views and the worker use the real clock), a bookable date and a resident factory.
+SMTP is the shared `smtp` fixture; the outbox readers are in tests/support/outbox.py."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
-from sqlalchemy import select
 
 from engagement.core.db import utcnow
-from engagement.core.mail import OutboxMessage
-from tests.core.test_mail import Recorder, free_port, smtp  # noqa: F401 - the smtp fixture
 from tests.events.conftest import make_event, officer, other_team, outsider, team, types, venue  # noqa: F401
 
 
@@ -77,14 +73,6 @@ def book(db):
         return signup
 
     return factory
-
-
-def outbox(db, to: str | None = None) -> list:
-    """Queued messages (parsed), oldest first, optionally for one address."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if to:
-        query = query.where(OutboxMessage.to_addr == to)
-    return [message_from_bytes(m.raw, policy=default) for m in db.session.scalars(query)]
 
 
 def attachments(message) -> dict[str, tuple[str, bytes]]:

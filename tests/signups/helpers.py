@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from engagement.events.checks import EventDetails, When
+from engagement.events.details import EventDetails, When
 from engagement.events.models import EventType
 from engagement.events.services import create_event, ensure_default_types
 from engagement.extensions import db

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 
 from openpyxl import load_workbook
-from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
 
 from engagement.core.audit import AuditEntry
 from engagement.signups.models import CONFIRMED, WAITING, Signup
 from engagement.signups.services import lock_slot
 from tests.conftest import csrf_token
-
-
-@contextmanager
-def count_queries(engine):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
+from tests.support.queries import count_queries
 
 
 def rows_of(response) -> list[list[str]]:

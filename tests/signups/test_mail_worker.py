@@ -12,7 +12,7 @@ from sqlalchemy import update
 from engagement.core.db import utcnow
 from engagement.core.worker import run_once
 from engagement.events import series
-from engagement.events.checks import When
+from engagement.events.details import When
 from engagement.events.ical import build_feed
 from engagement.events.models import Event
 from engagement.events.recurrence import RepeatPattern

@@ -11,11 +11,12 @@ from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.events import series
 from engagement.events import services as event_services
-from engagement.events.checks import EventDetails
+from engagement.events.details import EventDetails
 from engagement.signups import services
 from engagement.signups.models import CANCELLED, CONFIRMED, REMINDER_SKIPPED, WAITING, WALK_IN, Signup, SignupSlot
 from engagement.signups.queries import attendee_list, counts_for, places_left
-from tests.signups.conftest import attachments, outbox
+from tests.signups.conftest import attachments
+from tests.support.outbox import outbox
 
 
 def slot(db, row) -> SignupSlot:
@@ -292,7 +293,7 @@ def test_occurrence_cancel_marks_calendar_identity_once(db, make_event, book, of
 
 
 def test_a_one_off_moved_by_editing_the_event_tells_its_residents(db, make_date, book, officer):
-    from engagement.events.checks import When
+    from engagement.events.details import When
     from tests.signups.conftest import at
 
     row = make_date(days=10)

@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from engagement.core.db import utcnow
 from engagement.events import series
-from engagement.events.checks import When
+from engagement.events.details import When
 from engagement.events.recurrence import RepeatPattern
 from engagement.signups import links, tasks
 from engagement.signups.models import CONFIRMED, EventsFeed, Signup
 from engagement.signups.queries import counts_for
-from tests.signups.conftest import at, attachments, outbox
+from tests.signups.conftest import at, attachments
+from tests.support.outbox import outbox
 
 
 def test_purge_blanks_details_after_retention_but_keeps_the_figures(app, client, db, make_date, book, officer):

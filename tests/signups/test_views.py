@@ -12,7 +12,8 @@ from engagement.events import services as event_services
 from engagement.signups import links
 from engagement.signups.models import CONFIRMED, WAITING, EventsFeed, Signup
 from tests.conftest import csrf_token, email_text
-from tests.signups.conftest import outbox, soon
+from tests.signups.conftest import soon
+from tests.support.outbox import outbox
 
 
 def form_fields(client, row) -> dict:

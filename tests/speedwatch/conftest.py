@@ -1,4 +1,4 @@
-"""Speed Watch fixtures: a team with an officer, a coordinator, sites, approved volunteers, a loopback SMTP server.
+"""Speed Watch fixtures: a team with an officer, a coordinator, sites and approved volunteers.
 
 Records are built straight from the models here (not through the services under test),
 so each test file checks its own services against the same known starting point.
@@ -6,17 +6,16 @@ so each test file checks its own services against the same known starting point.
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from engagement.accounts.services import create_volunteer_account
 from engagement.core.db import utcnow
 from engagement.events.models import EventType, Venue
 from engagement.events.services import ensure_default_types
-from engagement.speedwatch.models import APPROVED, Site, Volunteer
+from engagement.speedwatch.sites.models import Site
+from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
 
 PASSWORD = "correct-horse-battery"
 # A fixed "now" for service tests: a Tuesday in spring 2027, after the March clock change.
@@ -119,37 +118,3 @@ def make_volunteer(db):
         return volunteer
 
     return factory
-
-
-# --- a real SMTP server on loopback -------------------------------------------------------
-
-
-class Recorder:
-    """An SMTP handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted"
-
-    def recipients(self) -> list[str]:
-        return [rcpt for _from, rcpts, _content in self.messages for rcpt in rcpts]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    handler = Recorder()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-    yield handler
-    controller.stop()

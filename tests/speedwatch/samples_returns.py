@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from engagement.events.checks import EventDetails, When
+from engagement.events.details import EventDetails, When
 from engagement.events.models import EventType
 from engagement.events.services import create_event, ensure_default_types
 from engagement.extensions import db
-from engagement.speedwatch.models import APPROVED, Site, Volunteer
-from engagement.speedwatch.return_models import SessionReturn, Vehicle
-from engagement.speedwatch.shift_models import Shift, ShiftSignup
+from engagement.speedwatch.returns.models import SessionReturn, Vehicle
+from engagement.speedwatch.shifts.models import Shift, ShiftSignup
+from engagement.speedwatch.sites.models import Site
+from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
 
 EXPECTED_ACCESS = {
     "speedwatch.volunteer_return": "volunteer",

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from engagement.events.recurrence import RepeatPattern
 from engagement.extensions import db
-from engagement.speedwatch.models import Site
-from engagement.speedwatch.shifts import schedule_shift
+from engagement.speedwatch.shifts.services import schedule_shift
+from engagement.speedwatch.sites.models import Site
 
 EXPECTED_ACCESS = {
     "speedwatch.shifts": "staff",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from engagement.extensions import db
-from engagement.speedwatch.sites import save_site
-from engagement.speedwatch.volunteers import apply
+from engagement.speedwatch.sites.services import save_site
+from engagement.speedwatch.volunteers.services import apply
 
 EXPECTED_ACCESS = {
     "speedwatch.volunteers": "staff",

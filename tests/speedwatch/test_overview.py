@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta
 
 from engagement.core.timeutil import local_to_utc
 from engagement.extensions import db as _db
-from engagement.speedwatch.overview import ShiftRow, month_starts
-from engagement.speedwatch.return_models import SessionReturn, Vehicle
-from tests.events.test_query_counts import count_queries
+from engagement.speedwatch.overview.queries import ShiftRow, month_starts
+from engagement.speedwatch.returns.models import SessionReturn, Vehicle
 from tests.speedwatch.samples_returns import make_shift_date, sign_up
+from tests.support.queries import count_queries
 
 
 def add_return(team, site_name: str, day: date, vehicles: int, site=None) -> None:

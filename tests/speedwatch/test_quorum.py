@@ -9,24 +9,19 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from engagement.core.mail import OutboxMessage, send_due
-from engagement.events.checks import When
-from engagement.events.feeds import FEED_CACHE
+from engagement.events.calendar_feeds import FEED_CACHE
+from engagement.events.details import When
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.series import cancel_occurrence, move_occurrence
-from engagement.speedwatch import quorum
-from engagement.speedwatch.shift_models import ShiftStaffing
-from engagement.speedwatch.shifts import sign_up_for_shift, withdraw_from_shift
+from engagement.speedwatch.shifts import quorum
+from engagement.speedwatch.shifts.models import ShiftStaffing
+from engagement.speedwatch.shifts.services import sign_up_for_shift, withdraw_from_shift
 from tests.conftest import email_text
 from tests.speedwatch.conftest import NOW
 from tests.speedwatch.samples_shifts import make_shift
+from tests.support.outbox import outbox_rows
 
 START = datetime(2027, 4, 8, 18, 0)  # local; 17:00 UTC
-
-
-def outbox(db, subject_part: str = "") -> list[OutboxMessage]:
-    return db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.subject.contains(subject_part)).order_by(OutboxMessage.id)
-    ).all()
 
 
 def team_feed(client, team) -> list:
@@ -70,9 +65,9 @@ def test_short_date_is_untouched_at_25_hours_then_cancelled_once_at_23(db, clien
     assert [str(c["status"]) for c in after] == ["CANCELLED"]
     assert int(after[0]["sequence"]) > sequence_before
 
-    messages = outbox(db, "not enough volunteers")
+    messages = outbox_rows(db, subject_part="not enough volunteers")
     assert sorted(m.to_addr for m in messages) == ["short0@example.org", "short1@example.org"]
-    assert len(outbox(db)) == 2  # exactly one email each, nothing else
+    assert len(outbox_rows(db)) == 2  # exactly one email each, nothing else
     send_due()
     assert sorted(smtp.recipients()) == ["short0@example.org", "short1@example.org"]
     text = email_text(smtp.messages[0][2])
@@ -109,10 +104,10 @@ def test_full_enough_date_goes_ahead_and_a_later_withdrawal_alerts_the_team_once
 
     withdraw_from_shift(people[0], row, now=checked + timedelta(hours=1))  # 2 of 2: still fine
     db.session.commit()
-    assert outbox(db, "is now short") == []
+    assert outbox_rows(db, subject_part="is now short") == []
     withdraw_from_shift(people[1], row, now=checked + timedelta(hours=2))  # 1 of 2: short
     db.session.commit()
-    alerts = outbox(db, "is now short")
+    alerts = outbox_rows(db, subject_part="is now short")
     assert sorted(m.to_addr for m in alerts) == ["aisha@example.org", "sutton.npt@example.org"]
     assert alerts[0].subject == "Speed Watch shift on Thursday 8 April 2027 at Monument Road is now short: 1 of 2"
     db.session.expire_all()
@@ -122,7 +117,7 @@ def test_full_enough_date_goes_ahead_and_a_later_withdrawal_alerts_the_team_once
     sign_up_for_shift(again, row, now=checked + timedelta(hours=3))
     withdraw_from_shift(again, row, now=checked + timedelta(hours=4))
     db.session.commit()
-    assert len(outbox(db, "is now short")) == 2  # alerted once only
+    assert len(outbox_rows(db, subject_part="is now short")) == 2  # alerted once only
     assert quorum.check_quorum(now=checked + timedelta(hours=5)) == 0
 
 
@@ -146,17 +141,17 @@ def test_officer_cancellation_and_move_email_volunteers_once(db, types, team, of
     db.session.commit()
     cancel_occurrence(first, actor=officer, reason="Officers needed elsewhere", now=NOW)
     db.session.commit()
-    cancelled = outbox(db, "cancelled")
+    cancelled = outbox_rows(db, subject_part="cancelled")
     assert [m.to_addr for m in cancelled] == ["pat@example.org"]
     assert "Officers needed elsewhere" in email_text(cancelled[0].raw)
     later = START + timedelta(weeks=1, hours=1)
     move_occurrence(second, actor=officer, when=When(later, later + timedelta(hours=2)), now=NOW)
     db.session.commit()
-    moved = outbox(db, "changed")
+    moved = outbox_rows(db, subject_part="changed")
     assert [m.to_addr for m in moved] == ["pat@example.org"]
     assert "7pm" in moved[0].subject
     assert quorum.check_quorum(now=first.starts_at - timedelta(hours=1)) == 0  # already cancelled
-    assert len(outbox(db)) == 2
+    assert len(outbox_rows(db)) == 2
 
 
 def test_suspension_withdraws_from_coming_dates_and_alerts_if_short(db, types, team, site, make_volunteer):
@@ -171,4 +166,4 @@ def test_suspension_withdraws_from_coming_dates_and_alerts_if_short(db, types, t
     notify("speedwatch.volunteer_suspended", volunteer, row.starts_at - timedelta(hours=2))
     db.session.commit()
     assert db.session.get(ShiftStaffing, row.id).taken == 0
-    assert len(outbox(db, "is now short: 0 of 1")) == 1
+    assert len(outbox_rows(db, subject_part="is now short: 0 of 1")) == 1

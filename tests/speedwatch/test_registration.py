@@ -2,7 +2,7 @@
 
 import pytest
 
-from engagement.speedwatch import registration
+from engagement.speedwatch.returns import plates as registration
 
 
 @pytest.mark.parametrize(

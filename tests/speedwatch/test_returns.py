@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Conflict, DomainError, PermissionDenied
-from engagement.speedwatch import returns
-from engagement.speedwatch.return_models import SessionReturn, Vehicle
+from engagement.speedwatch.returns import services as returns
+from engagement.speedwatch.returns.models import SessionReturn, Vehicle
+from engagement.speedwatch.returns.tasks import purge_returns
 from tests.speedwatch.conftest import NOW
 from tests.speedwatch.samples_returns import make_shift_date, sign_up
 
@@ -221,21 +222,21 @@ def test_purge_after_the_retention_period(db, team, app):
     now = datetime(2028, 6, 1, 12, 0, tzinfo=UTC)
     _old_sighting(db, team.id, "AB12CDE", now - timedelta(days=364, hours=1))  # ended 364 days ago: kept
     _old_sighting(db, team.id, "BD51SMR", now - timedelta(days=366, hours=1))  # ended 366 days ago: gone
-    assert returns.purge_returns(now=now) == 1
+    assert purge_returns(now=now) == 1
     assert db.session.scalars(select(Vehicle.registration)).all() == ["AB12CDE"]
     assert counts(db) == (1, 1)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "speedwatch.returns.purge"))
     assert entry.details["returns"] == 1 and entry.details["vehicles"] == 1
     assert "BD51" not in str(entry.details) + entry.summary
-    assert returns.purge_returns(now=now) == 0  # nothing more, and no second audit entry
+    assert purge_returns(now=now) == 0  # nothing more, and no second audit entry
     assert (
         db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "speedwatch.returns.purge")) == 1
     )
     app.config["SPEEDWATCH_RETENTION_DAYS"] = 300
-    assert returns.purge_returns(now=now) == 1 and counts(db) == (0, 0)
+    assert purge_returns(now=now) == 1 and counts(db) == (0, 0)
 
 
 def test_purge_is_a_worker_task(app):
     from engagement.core.worker import TASKS
 
-    assert TASKS["speedwatch-returns-purge"] is returns.purge_returns
+    assert TASKS["speedwatch-returns-purge"] is purge_returns

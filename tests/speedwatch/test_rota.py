@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.series import cancel_occurrence
-from engagement.speedwatch.shifts import sign_up_for_shift, withdraw_from_shift
+from engagement.speedwatch.shifts.services import sign_up_for_shift, withdraw_from_shift
 from tests.speedwatch.conftest import PASSWORD
 from tests.speedwatch.samples_shifts import make_shift
 

@@ -11,8 +11,8 @@ from engagement.core.db import utcnow
 from engagement.core.timeutil import to_local
 from engagement.events.models import Event
 from engagement.events.recurrence import RepeatPattern
-from engagement.speedwatch.shift_models import ShiftSignup, ShiftStaffing
-from engagement.speedwatch.shifts import sign_up_for_shift
+from engagement.speedwatch.shifts.models import ShiftSignup, ShiftStaffing
+from engagement.speedwatch.shifts.services import sign_up_for_shift
 from tests.speedwatch.conftest import PASSWORD
 from tests.speedwatch.samples_shifts import make_shift
 

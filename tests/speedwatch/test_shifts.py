@@ -10,14 +10,9 @@ from sqlalchemy import func, select
 from engagement.core.errors import DomainError, NotFound
 from engagement.events.models import Event, Occurrence
 from engagement.events.recurrence import RepeatPattern
-from engagement.speedwatch.shift_models import SIGNED_UP, WITHDRAWN, Shift, ShiftSignup, ShiftStaffing
-from engagement.speedwatch.shifts import (
-    Staffing,
-    schedule_shift,
-    sign_up_for_shift,
-    staffing_for,
-    withdraw_from_shift,
-)
+from engagement.speedwatch.shifts.models import SIGNED_UP, WITHDRAWN, Shift, ShiftSignup, ShiftStaffing
+from engagement.speedwatch.shifts.queries import Staffing, staffing_for
+from engagement.speedwatch.shifts.services import schedule_shift, sign_up_for_shift, withdraw_from_shift
 from tests.speedwatch.conftest import NOW
 from tests.speedwatch.samples_shifts import make_shift
 
@@ -285,7 +280,7 @@ def test_simultaneous_sign_ups_never_exceed_the_maximum(app, db, types, team, si
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from engagement.speedwatch.models import Volunteer
+    from engagement.speedwatch.volunteers.models import Volunteer
 
     row_id = make_shift(team, site, START, now=NOW, min_team=2, max_team=3).event.occurrences[0].id
     ids = [make_volunteer(team).id for _ in range(8)]

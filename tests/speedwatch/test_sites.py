@@ -11,13 +11,13 @@ from engagement.core.audit import AuditEntry
 from engagement.core.errors import DomainError
 from engagement.core.mail import SENT, OutboxMessage, send_due
 from engagement.events.models import Venue
-from engagement.speedwatch import sites as services
-from engagement.speedwatch.models import APPLIED
-from engagement.speedwatch.volunteer_tasks import warn_expiring
-from engagement.speedwatch.volunteer_views import dashboard_section
+from engagement.speedwatch.expiry import warn_expiring
+from engagement.speedwatch.sites import services
+from engagement.speedwatch.volunteers.models import APPLIED
+from engagement.speedwatch.volunteers.sections import dashboard_section
 from tests.conftest import email_text
-from tests.news.helpers import count_queries
 from tests.speedwatch.conftest import NOW, TODAY
+from tests.support.queries import count_queries
 
 
 def new_site(actor, team, **changes):

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from engagement.accounts.models import User
 from engagement.core.audit import AuditEntry
 from engagement.core.mail import OutboxMessage
-from engagement.speedwatch.models import APPLIED, APPROVED, DECLINED, SUSPENDED, Site, Volunteer
+from engagement.speedwatch.sites.models import Site
+from engagement.speedwatch.volunteers.models import APPLIED, APPROVED, DECLINED, SUSPENDED, Volunteer
 from tests.conftest import csrf_token, email_text, login
 from tests.speedwatch.conftest import PASSWORD
 
@@ -311,7 +312,7 @@ def test_volunteer_gets_403_on_every_staff_speed_watch_url(app, db, team, site, 
 
 
 def test_a_racing_duplicate_is_caught_by_the_unique_index(client, db, team, monkeypatch):
-    from engagement.speedwatch import volunteers
+    from engagement.speedwatch.volunteers import services as volunteers
 
     apply(client, team)
     monkeypatch.setattr(volunteers, "live_application", lambda team, email: None)  # as if both checked at once

@@ -11,17 +11,13 @@ from engagement.accounts.models import User
 from engagement.core import hooks
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Conflict, DomainError
-from engagement.core.mail import OutboxMessage
-from engagement.speedwatch import volunteers as services
-from engagement.speedwatch.models import APPLIED, APPROVED, DECLINED, SUSPENDED, Volunteer
+from engagement.speedwatch.volunteers import services
+from engagement.speedwatch.volunteers.models import APPLIED, APPROVED, DECLINED, SUSPENDED, Volunteer
+from engagement.speedwatch.volunteers.queries import staff_list
 from tests.conftest import email_text
-from tests.news.helpers import count_queries
 from tests.speedwatch.conftest import NOW, TODAY
-
-
-def outbox(db, to=None):
-    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    return [m for m in rows if to is None or m.to_addr == to]
+from tests.support.outbox import outbox_rows
+from tests.support.queries import count_queries
 
 
 def audit_actions(db, volunteer):
@@ -48,9 +44,9 @@ def test_apply_keeps_the_application_and_emails_applicant_and_team(db, team, app
         "07700 900123",
     )
     assert applicant.applied_at == NOW and applicant.user_id is None
-    to_applicant = outbox(db, "pat.jones@example.org")
+    to_applicant = outbox_rows(db, "pat.jones@example.org")
     assert len(to_applicant) == 1 and "07700 900123" in email_text(to_applicant[0].raw)
-    [notice] = outbox(db, "sutton.npt@example.org")
+    [notice] = outbox_rows(db, "sutton.npt@example.org")
     text = email_text(notice.raw)
     assert "Pat Jones" in text and f"/staff/speed-watch/volunteers/{applicant.id}" in text
     assert "07700" not in text and "pat.jones@" not in text  # the notice carries the name only
@@ -125,9 +121,9 @@ def test_approve_makes_a_volunteer_sign_in_and_emails_the_set_password_link(db, 
         None,
         True,
     )
-    subjects = [m.subject for m in outbox(db, "pat.jones@example.org")]
+    subjects = [m.subject for m in outbox_rows(db, "pat.jones@example.org")]
     assert "Reset your password" in subjects and "Welcome to Sutton Coldfield Community Speed Watch" in subjects
-    reset = next(m for m in outbox(db, "pat.jones@example.org") if m.subject == "Reset your password")
+    reset = next(m for m in outbox_rows(db, "pat.jones@example.org") if m.subject == "Reset your password")
     assert "/reset-password/" in email_text(reset.raw)
     assert "speedwatch.volunteer_approve" in audit_actions(db, applicant)
 
@@ -176,7 +172,7 @@ def test_decline_emails_the_reason_kindly(db, officer, applicant):
     services.decline(applicant, actor=officer, reason="We have enough volunteers on your road for now.")
     db.session.commit()
     assert applicant.status == DECLINED and applicant.decline_reason.startswith("We have enough")
-    message = outbox(db, "pat.jones@example.org")[-1]
+    message = outbox_rows(db, "pat.jones@example.org")[-1]
     assert "We have enough volunteers on your road for now." in email_text(message.raw)
     with pytest.raises(DomainError, match="You cannot approve this application: this volunteer is declined"):
         services.approve(applicant, actor=officer, training_date=date(2027, 3, 1), vetting_done=True)
@@ -198,7 +194,7 @@ def test_suspend_switches_the_sign_in_off_and_announces_it(db, team, officer, ma
     assert volunteer.status == SUSPENDED and volunteer.suspended_at == NOW
     assert volunteer.user.active is False and volunteer.user.session_token != token
     assert "speedwatch.volunteer_suspend" in audit_actions(db, volunteer)
-    email = email_text(outbox(db, volunteer.email)[-1].raw)
+    email = email_text(outbox_rows(db, volunteer.email)[-1].raw)
     assert "paused" in email and "safety briefing" not in email  # the reason stays with staff
 
     services.reinstate(volunteer, actor=officer)
@@ -244,7 +240,7 @@ def test_staff_list_groups_by_status_in_one_query(db, team, other_team, make_vol
     team_id = team.id
     db.session.expire_all()
     with count_queries() as seen:
-        groups = services.staff_list([team_id])
+        groups = staff_list([team_id])
         names = {status: [(v.name, v.team.name) for v in rows] for status, rows in groups.items()}
     assert names == {
         APPLIED: [("amy", "Sutton Coldfield")],

@@ -65,8 +65,8 @@ class SMTPServer:
         self.controller.stop()
 
 
-def smtp_fixture(app):
+def smtp_fixture(app, handler: Recorder | None = None):
     """Body of the `smtp` fixture: point the app's mail settings at a fresh recording server."""
-    with SMTPServer() as (handler, port):
+    with SMTPServer(handler) as (handler, port):
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
         yield handler

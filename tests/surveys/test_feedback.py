@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from engagement.core import hooks
 from engagement.core.db import utcnow
 from engagement.core.timeutil import to_local
 from engagement.core.worker import run_once
-from engagement.events.checks import EventDetails, When
+from engagement.events.details import EventDetails, When
 from engagement.events.models import EventType
 from engagement.events.services import create_event, ensure_default_types
 from engagement.surveys.feedback import ATTENDEES_TOPIC, feedback_survey_for, send_due_feedback
@@ -23,28 +19,6 @@ from engagement.surveys.questions import QuestionDetails, add_question
 from engagement.surveys.services import SurveyDetails, publish_survey, save_survey
 
 ONLINE = "https://example.org/meet"
-
-
-class Recorder:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp(app):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -97,8 +71,8 @@ def test_feedback_email_goes_once_to_each_attendee_through_the_worker(app, db, s
     assert second["surveys-feedback"] == 0 and second["mail"] == 2
     third = run_once()
     assert third["surveys-feedback"] == 0 and third["mail"] == 0
-    assert sorted(r[0] for r, _ in smtp.messages) == ["BOB@example.org", "ann@example.org"]
-    message = message_from_bytes(smtp.messages[0][1], policy=default)
+    assert sorted(smtp.recipients()) == ["BOB@example.org", "ann@example.org"]
+    message = smtp.parsed()[0]
     assert message["Subject"] == "How was it? Cuppa at the Library"
     body = message.get_body(("plain",)).get_content()
     assert f"https://engage.example.org/s/{survey.code}" in body and "We will send you this only once." in body
@@ -158,7 +132,7 @@ def test_with_real_sign_ups_only_people_whose_consent_covered_it_are_emailed(app
     db.session.commit()
     assert send_due_feedback() == 1
     run_once()
-    assert [rcpts for rcpts, _ in smtp.messages] == [["dee@example.org"]]
-    body = message_from_bytes(smtp.messages[0][1], policy=default).get_body(("plain",)).get_content()
+    assert [rcpts for _, rcpts, _ in smtp.messages] == [["dee@example.org"]]
+    body = smtp.parsed()[0].get_body(("plain",)).get_content()
     assert body.startswith("Hello Dee,") and f"/s/{survey.code}" in body
     assert send_due_feedback() == 0

@@ -10,7 +10,7 @@ from engagement.surveys.bulk import BulkResponse, insert_responses
 from engagement.surveys.models import PENDING, Response
 from engagement.surveys.questions import QuestionDetails
 from engagement.surveys.results import Filters, by_week, compile_results, search_texts
-from tests.events.test_query_counts import count_queries
+from tests.support.queries import count_queries
 from tests.surveys.conftest import build_survey, option, q
 
 DAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # midday in UTC is the same day in London

@@ -1,0 +1,29 @@
+"""Calendar feed URLs (a public contract, documented in the README):
+
+  /calendar.ics                 every published event; ?team=&type=&area= each repeatable
+  /teams/<slug>/calendar.ics    one team
+  /events/<id>.ics              one date, for "add to calendar"
+
+What a feed holds, and its caching, is in calendar_feeds.py; the iCalendar text in ical.py.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+from engagement.events.calendar_feeds import FeedFilters, serve_feed, serve_occurrence
+from engagement.events.queries import public_occurrence
+
+
+def calendar_feed():
+    args = request.args
+    return serve_feed(FeedFilters(args.getlist("team"), args.getlist("type"), args.getlist("area")))
+
+
+def team_calendar_feed(slug: str):
+    args = request.args
+    return serve_feed(FeedFilters([slug], args.getlist("type"), ()), team_slug=slug.lower())
+
+
+def occurrence_ics(occurrence_id: int):
+    return serve_occurrence(public_occurrence(occurrence_id))

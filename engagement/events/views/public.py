@@ -1,0 +1,48 @@
+"""Public event pages: /events (upcoming dates, filterable) and /events/<occurrence id> (one date)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from engagement.core.db import utcnow
+from engagement.core.hooks import occurrence_sections
+from engagement.events import queries
+from engagement.events.display import ICS_ENDPOINT, by_local_day
+from engagement.events.forms import EventFilterForm
+from engagement.events.wall_clock import local_to_utc
+from engagement.teams.services import all_teams
+
+
+def event_list():
+    form = EventFilterForm(formdata=request.args)
+    form.team.choices = [("", "All teams"), *((t.slug, t.name) for t in all_teams())]
+    form.type.choices = [("", "All kinds of event"), *((t.slug, t.name) for t in queries.all_types())]
+    if not form.validate():
+        return render_template("events/list.html", form=form, page=None, days=[], args={}), 400
+    filters = queries.Filters(
+        team=form.team.data or "",
+        type=form.type.data or "",
+        area=form.area.data or "",
+        from_date=form.from_date.data,
+        to_date=form.to_date.data,
+    )
+    page = queries.public_upcoming(filters, page=request.args.get("page", 1, type=int))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("events/list.html", form=form, page=page, days=by_local_day(page.items), args=args)
+
+
+def occurrence(occurrence_id: int):
+    viewer = current_user if current_user.is_authenticated else None
+    row = queries.public_occurrence(occurrence_id, viewer)
+    return render_template(
+        "events/occurrence.html",
+        row=row,
+        event=row.event,
+        venue=row.venue,
+        signup_text=queries.signup_text(row.event),
+        signup_sections=occurrence_sections(row, viewer),
+        finished=row.ends_at <= utcnow(),
+        original=local_to_utc(row.original_local_start) if row.moved else None,
+        has_ics=ICS_ENDPOINT in current_app.view_functions,
+    )

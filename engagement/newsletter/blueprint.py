@@ -1,0 +1,33 @@
+"""The newsletter URL table: subscribing and managing, the public archive, then the staff screens."""
+
+from flask import Blueprint
+
+from engagement.newsletter.views import archive, staff, subscribe
+
+bp = Blueprint("newsletter", __name__)
+
+# Residents: subscribing (double opt-in), managing, leaving, and a lost manage link
+bp.add_url_rule("/subscribe", "choose_teams", subscribe.choose_teams)
+bp.add_url_rule("/subscribe/email", "give_email", subscribe.give_email, methods=["GET", "POST"])
+bp.add_url_rule("/subscribe/check-email", "check_email", subscribe.check_email)
+bp.add_url_rule("/subscribe/confirm/<token>", "confirm", subscribe.confirm, methods=["GET", "POST"])
+bp.add_url_rule("/subscribe/confirmed/<token>", "confirmed", subscribe.confirmed)
+bp.add_url_rule("/manage", "lost_link", subscribe.lost_link, methods=["GET", "POST"])
+bp.add_url_rule("/manage/<token>", "manage", subscribe.manage, methods=["GET", "POST"])
+bp.add_url_rule("/unsubscribe/<token>", "unsubscribe", subscribe.unsubscribe, methods=["GET", "POST"])
+
+# Public archive, its feed, the "is this email genuine?" checker, and the team events feed
+bp.add_url_rule("/newsletters", "archive", archive.archive)
+bp.add_url_rule("/newsletters/<int:issue_id>", "archive_issue", archive.archive_issue)
+bp.add_url_rule("/newsletters.rss", "archive_feed", archive.archive_feed)
+bp.add_url_rule("/verify", "verify", archive.verify)
+bp.add_url_rule("/teams/<slug>/events.rss", "team_events_feed", archive.team_events_feed)
+
+# Staff: composing, previewing, testing and sending
+bp.add_url_rule("/staff/newsletters", "staff_issues", staff.staff_issues)
+bp.add_url_rule("/staff/newsletters/new", "issue_new", staff.issue_new, methods=["GET", "POST"])
+bp.add_url_rule("/staff/newsletters/<int:issue_id>", "staff_issue", staff.staff_issue, methods=["GET", "POST"])
+bp.add_url_rule("/staff/newsletters/<int:issue_id>/preview", "issue_preview", staff.issue_preview)
+bp.add_url_rule("/staff/newsletters/<int:issue_id>/test", "issue_test", staff.issue_test, methods=["POST"])
+bp.add_url_rule("/staff/newsletters/<int:issue_id>/send", "issue_send", staff.issue_send, methods=["GET", "POST"])
+bp.add_url_rule("/staff/newsletters/<int:issue_id>/cancel", "issue_cancel", staff.issue_cancel, methods=["POST"])

@@ -1,0 +1,229 @@
+"""Residents' bookings: sign up (or join the waiting list), the form sent again, cancel, change places.
+
+A sign-up is all or nothing: 3 places are confirmed together or wait together. Sign-up
+closes when the date starts; a cancelled date takes no sign-ups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engagement.accounts.services import normalise_email
+from engagement.core import audit
+from engagement.core.db import utcnow
+from engagement.core.errors import Conflict, DomainError
+from engagement.events.models import Occurrence
+from engagement.extensions import db
+from engagement.signups import emails, links
+from engagement.signups.models import CANCELLED, CONFIRMED, WAITING, WEB, Signup
+from engagement.signups.services.slots import (
+    free_places,
+    fresh,
+    lock_slot,
+    next_queue_no,
+    release_places,
+    skip_reminder_if_late,
+    take_places,
+    waiting_position,
+)
+from engagement.signups.services.validation import (
+    check_open,
+    check_places,
+    clean_access_needs,
+    clean_name,
+    clean_phone,
+)
+from engagement.signups.services.waitlist import promote_from_waitlist
+
+# What a press of "Sign up" came to (SignupOutcome.kind).
+DONE, CHECK_EMAIL, BOT = "done", "check-email", "bot"
+
+
+class AlreadySignedUp(Conflict):
+    """This address already holds a live sign-up for the date; its owner is emailed the link."""
+
+    def __init__(self, existing: Signup):
+        super().__init__("This email address already has a booking for this event.")
+        self.existing_id = existing.id
+        self.existing_key = existing.request_key
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    """DONE: show the booking `signup_id`; CHECK_EMAIL: the address's owner was emailed; BOT: nothing kept."""
+
+    kind: str
+    signup_id: int | None = None
+
+
+def sign_up(
+    row: Occurrence,
+    *,
+    name: str,
+    email: str,
+    phone: str = "",
+    places: int = 1,
+    access_needs: str = "",
+    consent_version: str = links.CONSENT_VERSION,
+    request_key: str | None = None,
+    now: datetime | None = None,
+    send_email: bool = True,
+) -> Signup:
+    """Book places, or join the waiting list when they do not fit; emails the confirmation.
+
+    Raises AlreadySignedUp if the address already holds a live sign-up for this date.
+    send_email=False is for demo data only: its residents' addresses do not exist.
+    """
+    now = now or utcnow()
+    check_open(row, now)
+    name = clean_name(name)
+    email = normalise_email(email)
+    phone = clean_phone(phone)
+    places = check_places(row, places)
+    access_needs = clean_access_needs(access_needs)
+    if consent_version not in links.CONSENT_TEXTS:
+        raise DomainError("The form had changed. Read the statement again and sign up.")
+
+    lock_slot(row)
+    existing = db.session.scalar(
+        select(Signup).where(Signup.occurrence_id == row.id, Signup.email == email, Signup.status != CANCELLED)
+    )
+    if existing is not None:
+        raise AlreadySignedUp(existing)
+    signup = Signup(
+        occurrence=row,
+        occurrence_id=row.id,
+        name=name,
+        email=email,
+        phone=phone,
+        places=places,
+        access_needs=access_needs,
+        source=WEB,
+        consent_version=links.stored_consent_version(consent_version),
+        consent_at=now,
+        request_key=request_key or None,
+    )
+    if take_places(row, places):
+        signup.status, signup.confirmed_at = CONFIRMED, now
+        skip_reminder_if_late(signup, row, now)
+    else:
+        signup.status, signup.queue_no = WAITING, next_queue_no(row)
+    db.session.add(signup)
+    db.session.flush()
+    if send_email:
+        emails.confirmation(signup, position=waiting_position(signup))
+    return signup
+
+
+def submit_signup(
+    row: Occurrence,
+    *,
+    name: str,
+    email: str,
+    phone: str = "",
+    places: int = 1,
+    access_needs: str = "",
+    consent_version: str = links.CONSENT_VERSION,
+    request_key: str | None = None,
+    honeypot: str = "",
+    now: datetime | None = None,
+) -> SignupOutcome:
+    """The resident's sign-up form, however often it arrives: book, or say what the first sending did.
+
+    A filled-in honeypot field is a bot: nothing is kept (BOT). The same form sent twice (its
+    one-time request key) answers with the first booking (DONE), also when the second raced the
+    first into the unique key. An address that already has a booking gets its link by email and
+    the page reveals nothing (CHECK_EMAIL). Other refusals raise DomainError with their field.
+    """
+    if honeypot:
+        return SignupOutcome(BOT)
+    key = request_key or None
+    # The date's lock first: it starts the transaction, so the savepoint below nests inside it
+    # (on SQLite a savepoint that starts the transaction would commit on release).
+    lock_slot(row)
+    try:
+        with db.session.begin_nested():
+            signup = sign_up(
+                row,
+                name=name,
+                email=email,
+                phone=phone,
+                places=places,
+                access_needs=access_needs,
+                consent_version=consent_version or links.CONSENT_VERSION,
+                request_key=key,
+                now=now,
+            )
+    except AlreadySignedUp as exc:
+        if key and exc.existing_key == key:  # the same form sent twice: show what the first did
+            return SignupOutcome(DONE, exc.existing_id)
+        resend_link(exc.existing_id)
+        return SignupOutcome(CHECK_EMAIL)
+    except IntegrityError:  # the unique request key: a double submit that raced the first
+        first = db.session.scalar(select(Signup.id).where(Signup.request_key == key)) if key else None
+        if first is None:
+            raise
+        return SignupOutcome(DONE, first)
+    return SignupOutcome(DONE, signup.id)
+
+
+def resend_link(signup_id: int) -> None:
+    """The second sign-up attempt with an address: its owner gets the manage link by email."""
+    signup = db.session.get(Signup, signup_id)
+    if signup is not None and signup.email and signup.status != CANCELLED:
+        emails.already_signed_up(signup)
+
+
+def cancel_signup(signup: Signup, *, actor=None, now: datetime | None = None) -> list[Signup]:
+    """Give up a booking or leave the waiting list; frees places for the waiting list. Returns promotions."""
+    now = now or utcnow()
+    row = signup.occurrence
+    if row.ends_at <= now:
+        raise DomainError("This event has finished, so the booking cannot be changed.")
+    lock_slot(row)
+    signup = fresh(signup)
+    if signup.status == CANCELLED:
+        return []  # a second press of the button changes nothing
+    if signup.status == CONFIRMED and signup.source == WEB:
+        release_places(row, signup.places)
+    signup.status, signup.cancelled_at = CANCELLED, now
+    if actor is not None:
+        audit.record("signup.cancel", actor=actor, target=signup, summary=f"{row.event.title}, sign-up {signup.id}")
+    if signup.email:
+        emails.cancelled_by_resident(signup)
+    return promote_from_waitlist(row, now=now)
+
+
+def change_places(signup: Signup, places: int, *, now: datetime | None = None) -> list[Signup]:
+    """More or fewer places on one booking. More must fit now; fewer frees places for the waiting list."""
+    now = now or utcnow()
+    row = signup.occurrence
+    check_open(row, now)
+    places = check_places(row, places)
+    slot = lock_slot(row)
+    signup = fresh(signup)
+    if signup.status == CANCELLED:
+        raise DomainError("This booking is cancelled. Sign up again if you would like to come.")
+    before = signup.places
+    if places == before:
+        return []
+    if signup.status == CONFIRMED:
+        extra = places - before
+        if extra > 0 and not take_places(row, extra):
+            free = free_places(row, slot) or 0
+            raise DomainError(
+                f"Only {free} more place{'s are' if free != 1 else ' is'} free, so you can have at most "
+                f"{before + free}. Keep your booking as it is, or cancel it and join the waiting list.",
+                field="places",
+            )
+        if extra < 0:
+            release_places(row, -extra)
+    signup.places = places
+    db.session.flush()
+    promoted = promote_from_waitlist(row, now=now)
+    emails.places_changed(signup, before, position=waiting_position(signup))
+    return promoted

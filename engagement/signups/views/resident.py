@@ -1,0 +1,206 @@
+"""Residents' pages: sign up for a date, the confirmation, the private booking page and "my events".
+
+Public URLs (README):
+  /events/<id>/sign-up              the sign-up question page (POST: rate-limited per IP and address)
+  /events/<id>/sign-up/done         the confirmation panel (this browser's last sign-up only)
+  /events/<id>/sign-up/check-email  after a second attempt with an address: "check your email"
+  /bookings/<token>                 see the booking (a GET never changes anything)
+  /bookings/<token>/places          change the number of places
+  /bookings/<token>/cancel          "Are you sure?", then cancel
+  /bookings/<token>/calendar-link   POST: a new "my events" link; earlier ones stop working
+  /my-events/<token>.ics            the private calendar of an address's booked dates
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Response, abort, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from engagement.accounts.services import normalise_email
+from engagement.core.actions import perform, render_form, rollback, submit
+from engagement.core.errors import DomainError
+from engagement.core.tokens import InvalidToken
+from engagement.events.queries import public_occurrence
+from engagement.extensions import db, limiter
+from engagement.signups import links, queries, services
+from engagement.signups.forms import ConfirmForm, PlacesForm, SignupForm
+from engagement.signups.ical import my_events_calendar
+from engagement.signups.models import Signup
+
+# Documented limits: sign-up attempts per IP address, and per email address typed.
+PER_IP = "10 per hour; 30 per day"
+PER_ADDRESS = "5 per hour"
+
+
+def _address_key() -> str:
+    try:
+        return "signup-address:" + normalise_email(request.form.get("email", ""))
+    except DomainError:
+        return "signup-address:invalid"
+
+
+def _date(occurrence_id: int):
+    """The public date (drafts only for their own team's staff, as a preview)."""
+    viewer = current_user if current_user.is_authenticated else None
+    return public_occurrence(occurrence_id, viewer)
+
+
+def _bad_link(exc: InvalidToken):
+    rollback()
+    return render_template("signups/bad_link.html", message=exc.message), 400
+
+
+def _answer(row, email: str | None, outcome: services.SignupOutcome):
+    """The page after a press of "Sign up": the booking, "check your email", or a bot's thank-you."""
+    if outcome.kind == services.BOT:
+        return make_response(render_template("signups/received.html", row=row, event=row.event))
+    if outcome.kind == services.CHECK_EMAIL:
+        session["signup_email"] = email.strip()
+        return url_for("signups.check_email", occurrence_id=row.id)
+    session["signup_done"] = outcome.signup_id
+    return url_for("signups.done", occurrence_id=row.id)
+
+
+@limiter.limit(PER_IP, methods=["POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"], key_func=_address_key)
+def sign_up(occurrence_id: int):
+    row = _date(occurrence_id)
+    state = queries.page_state(row)
+    if not state.open:
+        status = 409 if request.method == "POST" else 200
+        return render_template("signups/closed.html", row=row, event=row.event, state=state), status
+    form = SignupForm()
+    if request.method == "GET":
+        form.request_key.data = secrets.token_urlsafe(24)
+        form.consent_version.data = links.CONSENT_VERSION
+    done = submit(
+        form,
+        lambda: services.submit_signup(
+            row,
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data or "",
+            places=form.places.data,
+            access_needs=form.access_needs.data or "",
+            consent_version=form.consent_version.data or links.CONSENT_VERSION,
+            request_key=form.request_key.data or None,
+            honeypot=form.website.data or "",
+        ),
+        success=lambda outcome: _answer(row, form.email.data, outcome),
+        validate=not (request.method == "POST" and form.website.data),  # a bot's answers are not even checked
+    )
+    return done or render_form(
+        "signups/sign_up.html",
+        form,
+        row=row,
+        event=row.event,
+        state=state,
+        consent=links.consent_text(row.event.team.name, form.consent_version.data or links.CONSENT_VERSION),
+        days=links.retention_days(),
+    )
+
+
+def done(occurrence_id: int):
+    signup = db.session.get(Signup, session.get("signup_done") or 0)
+    if signup is None or signup.occurrence_id != occurrence_id:
+        return redirect(url_for("events.occurrence", occurrence_id=occurrence_id))
+    row = _date(occurrence_id)
+    return render_template(
+        "signups/done.html", signup=signup, row=row, event=row.event, position=services.waiting_position(signup)
+    )
+
+
+def check_email(occurrence_id: int):
+    row = _date(occurrence_id)
+    return render_template("signups/check_email.html", row=row, event=row.event, email=session.get("signup_email"))
+
+
+# --- the private booking page ------------------------------------------------------------------
+
+
+def manage(token: str):
+    try:
+        signup = links.signup_for_token(token)
+    except InvalidToken as exc:
+        return _bad_link(exc)
+    row = signup.occurrence
+    return render_template(
+        "signups/manage.html",
+        signup=signup,
+        row=row,
+        event=row.event,
+        token=token,
+        position=services.waiting_position(signup),
+        state=queries.page_state(row),
+        feed_url=links.feed_url(signup.email),
+        form=ConfirmForm(),
+    )
+
+
+def _booking_message(token: str, message: str, anchor: str = ""):
+    """Back to the booking page, which then says what changed ("places" or "feed")."""
+
+    def target(_result):
+        session["booking_message"] = message
+        return url_for("signups.manage", token=token) + anchor
+
+    return target
+
+
+@limiter.limit("30 per hour", methods=["POST"])
+def change_places(token: str):
+    try:
+        signup = links.signup_for_token(token)
+    except InvalidToken as exc:
+        return _bad_link(exc)
+    row = signup.occurrence
+    form = PlacesForm(data={"places": signup.places} if request.method == "GET" else None)
+    done = submit(
+        form, lambda: services.change_places(signup, form.places.data), success=_booking_message(token, "places")
+    )
+    return done or render_form("signups/places.html", form, signup=signup, row=row, event=row.event, token=token)
+
+
+@limiter.limit("30 per hour", methods=["POST"])
+def cancel(token: str):
+    try:
+        signup = links.signup_for_token(token)
+    except InvalidToken as exc:
+        return _bad_link(exc)
+    row = signup.occurrence
+    form = ConfirmForm()
+    done = submit(
+        form,
+        lambda: services.cancel_signup(signup),
+        success=lambda _: make_response(
+            render_template("signups/cancelled.html", signup=signup, row=row, event=row.event)
+        ),
+    )
+    error = form.form_errors[0] if form.form_errors else None
+    return done or render_form(
+        "signups/cancel.html", form, signup=signup, row=row, event=row.event, token=token, error=error
+    )
+
+
+@limiter.limit("10 per hour")
+def new_feed_link(token: str):
+    try:
+        signup = links.signup_for_token(token)
+    except InvalidToken as exc:
+        return _bad_link(exc)
+    ConfirmForm().validate_on_submit() or abort(400)
+    return perform(lambda: links.renew_feed(signup.email), success=_booking_message(token, "feed", "#calendar"))
+
+
+def my_events(token: str):
+    try:
+        feed = links.feed_for_token(token)
+    except InvalidToken as exc:
+        rollback()
+        return Response(exc.message + "\n", status=404, content_type="text/plain; charset=utf-8")
+    response = Response(my_events_calendar(queries.my_events(feed.email)), content_type="text/calendar; charset=utf-8")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

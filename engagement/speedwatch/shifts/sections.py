@@ -1,0 +1,40 @@
+"""Speed Watch boxes on other features' pages: a shift date's public page and the staff dashboard.
+
+Registered as hooks in speedwatch.init_app, so events and the dashboard never import Speed Watch.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import render_template
+
+from engagement.core.db import utcnow
+from engagement.core.permissions import can_manage_team
+from engagement.speedwatch.shifts.queries import shift_dates, staffing_for
+from engagement.speedwatch.shifts.staffing import shift_for
+
+
+def occurrence_section(row, viewer=None):
+    """On the public page of a shift date: the site's limit, the staffing, and who can take part."""
+    found = shift_for(row)
+    if found is None:
+        return ""
+    staffing = staffing_for([row.id]).get(row.id)
+    staff = viewer is not None and can_manage_team(viewer, row.event.team)
+    return render_template(
+        "speedwatch/shift_event_section.html", row=row, shift=found, site=found.site, staffing=staffing, staff=staff
+    )
+
+
+def dashboard_section(user, teams):
+    """Short-staffed Speed Watch shifts in my teams' next 14 days (two queries, at most 60 dates)."""
+    mine = [t for t in teams if t.id in user.team_ids] or list(teams)
+    now = utcnow()
+    dates = shift_dates([t.id for t in mine], start=now, end=now + timedelta(days=14), limit=60)
+    staffing = staffing_for([row.id for row, _ in dates])
+    short = [(row, s, staffing[row.id]) for row, s in dates if row.id in staffing and not staffing[row.id].cancelled]
+    short = [item for item in short if not item[2].going_ahead]
+    if not short:
+        return ""
+    return render_template("speedwatch/shift_dashboard.html", short=short)
