@@ -204,7 +204,7 @@ def _request(client, rule, url):
     return "POST", client.post(url, data={"csrf_token": csrf_token(client)})
 
 
-def test_every_staff_route_declares_access_and_has_samples(app, url_samples):
+def test_every_staff_view_declares_access_and_has_samples(app, url_samples):
     rules = staff_rules(app)
     assert len(rules) >= 10
     for rule in rules:

@@ -96,14 +96,3 @@ def register_template_helpers(app) -> None:
         can_manage_team=can_manage_team, works_across_teams=works_across_teams, is_admin=is_admin
     )
 
-
-def staff_route(bp, rule: str, access_level: str, **options):
-    """TRANSITIONAL: the old register-by-decorator form, removed once every feature has a blueprint.py."""
-    guard = access(access_level)
-
-    def decorator(view):
-        guarded = guard(view)
-        bp.add_url_rule(rule, view_func=guarded, **options)
-        return guarded
-
-    return decorator
