@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := APP_ENV=development $(BIN)/flask --app app
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench stack stack-test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,20 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-bench: $(VENV)/.dev-installed
+$(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $(VENV)/.run-installed $(VENV)/.dev-installed $@
+
+bench: $(VENV)/.bench-installed
 	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(BIN)/python $$f; done || echo "No benchmarks yet."
+
+# The production stack on loopback (nginx, gunicorn, workers, PostgreSQL, Redis, SMTP sink): see README, Production.
+stack: $(VENV)/.dev-installed
+	bash deploy/install-packages.sh
+	$(BIN)/python deploy/stack.py up
+
+stack-test: $(VENV)/.dev-installed
+	bash deploy/test-stack.sh
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

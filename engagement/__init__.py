@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engagement.config import load_config
+from engagement.core.production import check_app
 from engagement.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
         feeds,
         news,
         newsletter,
+        ops,
+        printing,
+        priorities,
+        privacy,
         signups,
         speedwatch,
         surveys,
@@ -58,6 +63,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Each feature registers its models, blueprint, worker tasks, hooks and CLI in its own init_app,
     # lowest layer first (the same order as the import-direction rule in ARCHITECTURE.md).
-    for feature in (core, accounts, teams, events, news, surveys, speedwatch, signups, feeds, newsletter, demo):
+    features = (core, accounts, teams, events, news, surveys, speedwatch, signups, feeds, priorities, newsletter,
+                privacy)  # fmt: skip
+    for feature in (*features, printing, demo, ops):
         feature.init_app(app)
+    check_app(app)  # production refuses unsafe settings and demo accounts (engagement.core.production)
     return app

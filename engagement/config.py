@@ -42,6 +42,67 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# Scheduled worker tasks and their periods in seconds (engagement.core.worker): each runs once per
+# period however many workers run. Tasks not listed run on every pass (queues shared with SKIP LOCKED).
+WORKER_TASK_PERIODS = {
+    "signup-reminders": 60,
+    "speedwatch-quorum": 60,
+    "feeds": 60,
+    "surveys-feedback": 300,
+    "events-horizon": 3600,
+    "signup-purge": 3600,
+    "surveys-purge": 3600,
+    "speedwatch-expiry-warnings": 3600,
+    "speedwatch-returns-purge": 3600,
+    "speedwatch-keeper-erase": 3600,
+    "newsletter-expire": 3600,
+}
+
+
+# Retention (engagement.privacy, README "Data protection"): days each kind of personal record is kept.
+# RETENTION_DAYS="audit-log=365,outbox-bodies=14" changes some. Sign-ups and Speed Watch returns keep their
+# own settings (SIGNUP_RETENTION_DAYS, SPEEDWATCH_RETENTION_DAYS); survey and newsletter periods are fixed.
+RETENTION_DAYS = {
+    "signups-waiting": 7,  # waiting-list and cancelled sign-ups: details blanked this long after the date
+    "speedwatch-declined": 90,  # declined Speed Watch applications: deleted this long after the decision
+    "outbox-bodies": 30,  # email bodies: blanked this long after sending (the row and outcome stay)
+    "outbox-rows": 365,  # the rows themselves (recipient, subject, outcome)
+    "audit-log": 730,  # every audit entry
+    "login-records": 90,  # sign-in, failed sign-in and password-reset entries (typed addresses, IPs)
+    "privacy-links": 2,  # residents' single-use "get my data" links (they work for 24 hours)
+}
+
+
+def _periods(value: str | None) -> dict[str, float]:
+    """WORKER_TASK_PERIODS="feeds=300,signup-reminders=30" changes some periods; 0 runs a task every pass."""
+    periods = dict(WORKER_TASK_PERIODS)
+    for item in (value or "").split(","):
+        name, _, seconds = item.partition("=")
+        if name.strip():
+            periods[name.strip()] = float(seconds)
+    return periods
+
+
+def _thresholds(value: str | None) -> dict[int, int]:
+    """SPEEDWATCH_THRESHOLDS="20=24,30=35,40=46": the force's reporting threshold (mph) per speed limit."""
+    found = {}
+    for item in (value or "").split(","):
+        limit, _, threshold = item.partition("=")
+        if limit.strip():
+            found[int(limit)] = int(threshold)
+    return found
+
+
+def _periods_only(value: str | None) -> list[tuple[str, str]]:
+    """ "name=number,name=number" as pairs (RETENTION_DAYS)."""
+    pairs = []
+    for item in (value or "").split(","):
+        name, _, number = item.partition("=")
+        if name.strip():
+            pairs.append((name.strip(), number.strip()))
+    return pairs
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config dict from the environment plus explicit overrides (tests)."""
     env = os.environ
@@ -100,6 +161,32 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "FEEDS_MAX_BYTES": int(env.get("FEEDS_MAX_BYTES", "2000000")),
         "FEEDS_MAX_ENTRIES": int(env.get("FEEDS_MAX_ENTRIES", "100")),
         "FEEDS_INTERVAL_MINUTES": int(env.get("FEEDS_INTERVAL_MINUTES", "60")),
+        # Ports feeds may be fetched from (public addresses only, see engagement/feeds/addresses.py).
+        "FEEDS_ALLOWED_PORTS": env.get("FEEDS_ALLOWED_PORTS", "80,443"),
+        # Test suite only (honoured only with APP_ENV=test, never read from the environment): fetch from loopback.
+        "FEEDS_ALLOW_LOOPBACK": False,
+        "WORKER_TASK_PERIODS": _periods(env.get("WORKER_TASK_PERIODS")),
+        # Operations (engagement.ops): JSON logs, /metrics access, s-maxage for shared caches on feeds.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "FEEDS_SHARED_MAX_AGE": int(env.get("FEEDS_SHARED_MAX_AGE", "0")),
+        # Data protection (engagement.privacy): the privacy notice, accessibility statement and retention.
+        "PRIVACY_CONTROLLER": env.get("PRIVACY_CONTROLLER", "") or env.get("FORCE_NAME", "West Midlands Police"),
+        "PRIVACY_CONTROLLER_ADDRESS": env.get("PRIVACY_CONTROLLER_ADDRESS", ""),
+        "PRIVACY_DPO_EMAIL": env.get("PRIVACY_DPO_EMAIL", "data.protection@example.org"),
+        "PRIVACY_DPO_ADDRESS": env.get("PRIVACY_DPO_ADDRESS", ""),
+        "PRIVACY_NOTICE_UPDATED": env.get("PRIVACY_NOTICE_UPDATED", "2026-12-01"),
+        "PRIVACY_HASH_KEY": env.get("PRIVACY_HASH_KEY", ""),
+        "PRIVACY_LINK_HOURS": int(env.get("PRIVACY_LINK_HOURS", "24")),
+        "ACCESSIBILITY_CONTACT_EMAIL": env.get("ACCESSIBILITY_CONTACT_EMAIL", "")
+        or env.get("PRIVACY_DPO_EMAIL", "data.protection@example.org"),
+        "ACCESSIBILITY_LAST_CHECKED": env.get("ACCESSIBILITY_LAST_CHECKED", "2026-12-01"),
+        "RETENTION_DAYS": {**RETENTION_DAYS, **{k: int(v) for k, v in _periods_only(env.get("RETENTION_DAYS"))}},
+        # Two-factor sign-in (engagement.accounts): who must use it (all | exporters | none) and remember-device.
+        "STAFF_2FA_REQUIRED": env.get("STAFF_2FA_REQUIRED", "exporters"),
+        "STAFF_2FA_REMEMBER_DEVICE": _bool(env.get("STAFF_2FA_REMEMBER_DEVICE")),
+        "STAFF_2FA_REMEMBER_DAYS": int(env.get("STAFF_2FA_REMEMBER_DAYS", "30")),
         "SIGNUP_REMINDER_HOURS": float(env.get("SIGNUP_REMINDER_HOURS", "24")),
         "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
         # Community Speed Watch (engagement.speedwatch): see the README's Speed Watch section.
@@ -108,6 +195,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SPEEDWATCH_WARNING_DAYS": int(env.get("SPEEDWATCH_WARNING_DAYS", "30")),
         "SPEEDWATCH_REPEAT_DAYS": int(env.get("SPEEDWATCH_REPEAT_DAYS", "365")),
         "SPEEDWATCH_RETENTION_DAYS": int(env.get("SPEEDWATCH_RETENTION_DAYS", "365")),
+        # "20=24,30=35": reporting threshold per limit; unlisted limits use limit + 10% + 2 mph.
+        "SPEEDWATCH_THRESHOLDS": _thresholds(env.get("SPEEDWATCH_THRESHOLDS")),
+        "SPEEDWATCH_HIGH_SPEED_MARGIN": int(env.get("SPEEDWATCH_HIGH_SPEED_MARGIN", "20")),
+        "SPEEDWATCH_KEEPER_DAYS": int(env.get("SPEEDWATCH_KEEPER_DAYS", "14")),
+        # Team people's photos (engagement.priorities): largest upload accepted, before re-encoding.
+        "PEOPLE_PHOTO_MAX_BYTES": int(env.get("PEOPLE_PHOTO_MAX_BYTES", "8000000")),
+        # The largest request body accepted (Speed Watch site photos: 3 x 8 MB); larger is a 413 before parsing.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(26 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -119,5 +214,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "DEMO_ACCOUNTS_ALLOWED": not production,
     }
+    if config["STAFF_2FA_REQUIRED"] not in {"all", "exporters", "none"}:
+        raise ConfigError("STAFF_2FA_REQUIRED must be all, exporters or none.")
     config.update(overrides)
     return config

@@ -65,6 +65,7 @@ def make_test_app(database_url: str, tmp_path, **extra):
         "MAIL_DIR": str(tmp_path / "mail"),
         "MAIL_DEFAULT_SENDER": "Neighbourhood engagement <no-reply@example.org>",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "STAFF_2FA_REQUIRED": "none",  # tests sign staff in with a password; tests/accounts turn two-factor on
     }
     config.update(extra)
     return create_app(config)

@@ -23,8 +23,9 @@ LAYERS = [
     {"accounts"},
     {"events", "news"},
     {"signups", "surveys", "speedwatch", "feeds"},
+    {"priorities"},
     {"newsletter", "privacy"},
-    {"ops", "demo"},
+    {"printing", "ops", "demo"},
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 

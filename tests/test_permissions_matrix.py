@@ -23,11 +23,12 @@ PUBLIC_UNDER_PREFIX = {"speedwatch.rota_feed"}
 # Which access levels each kind of user passes. "outsider" is an officer of another team;
 # "volunteer" is an approved Speed Watch volunteer of the records' team.
 ALLOWED = {
-    "admin": {"staff", "team", "coordinator", "admin"},
-    "coordinator": {"staff", "team", "coordinator"},
-    "member": {"staff", "team"},
-    "outsider": {"staff"},
-    "volunteer": {"volunteer"},
+    "admin": {"staff", "team", "coordinator", "admin", "privacy", "account"},
+    "coordinator": {"staff", "team", "coordinator", "account"},
+    "member": {"staff", "team", "account"},
+    "outsider": {"staff", "account"},
+    "volunteer": {"volunteer", "account"},
+    "privacy": {"privacy", "account"},  # a data protection officer: data-subject requests and retention only
 }
 
 
@@ -47,9 +48,19 @@ EXPECTED_ACCESS = {
     "teams.team_new": "admin",
     "teams.team_edit": "admin",
     "events.import_ics_form": "team",
+    "events.import_job": "team",
     "accounts.users": "admin",
     "accounts.user_new": "admin",
     "accounts.user_edit": "admin",
+    "accounts.user_two_factor_reset": "admin",
+    "accounts.two_factor_setup": "account",
+    "accounts.two_factor_new_codes": "account",
+    "accounts.two_factor_disable": "account",
+    "privacy.requests": "privacy",
+    "privacy.download": "privacy",
+    "privacy.erase_check": "privacy",
+    "privacy.erase": "privacy",
+    "privacy.retention": "privacy",
     "core.audit_log": "admin",
     "core.outbox": "admin",
     "core.outbox_message": "admin",
@@ -117,6 +128,23 @@ EXPECTED_ACCESS = {
     "surveys.outcome_edit": "team",
     "surveys.outcome_unpublish": "team",
     "surveys.outcome_news": "team",
+    "priorities.staff_priorities": "team",
+    "priorities.priority_new": "team",
+    "priorities.from_survey": "team",
+    "priorities.priority_edit": "team",
+    "priorities.action_new": "team",
+    "priorities.action_delete": "team",
+    "priorities.priority_close": "team",
+    "priorities.priority_reopen": "team",
+    "priorities.priority_delete": "team",
+    "priorities.staff_people": "team",
+    "priorities.own_entry": "team",
+    "priorities.person_new": "team",
+    "priorities.person_edit": "team",
+    "priorities.staff_photo": "team",
+    "priorities.person_hide": "team",
+    "priorities.person_remove": "team",
+    "printing.newsletter_print": "team",
 }
 for _module in _speedwatch_sample_modules():
     EXPECTED_ACCESS.update(_module.EXPECTED_ACCESS)
@@ -132,6 +160,7 @@ def world(app, db, make_team, make_user):
         "member": make_user(role="officer", teams=[team_a]),
         "outsider": make_user(role="officer", teams=[team_b]),
         "volunteer": _approved_volunteer(db, team_a),
+        "privacy": make_user(role="privacy"),
     }
     message = queue_email("someone@example.org", "Hello", "Body")
     db.session.commit()
@@ -176,6 +205,7 @@ def url_samples(world):
     Feature packages add their own records here when they add staff routes."""
     from tests.events.helpers import sample_records
     from tests.newsletter.helpers import sample_records as news_samples
+    from tests.priorities.helpers import sample_records as priority_samples
     from tests.signups.helpers import sample_records as signup_samples
     from tests.surveys.helpers import sample_records as survey_samples
 
@@ -187,6 +217,7 @@ def url_samples(world):
         **news_samples(world["team"]),
         **signup_samples(world["team"]),
         **survey_samples(world["team"]),
+        **priority_samples(world["team"]),
         **{k: v for module in _speedwatch_sample_modules() for k, v in module.sample_records(world["team"]).items()},
     }
 

@@ -1,4 +1,4 @@
-"""`flask users create --email E --name N --role R [--team SLUG] [--password-stdin]`."""
+"""`flask users create --email E --name N --role R [--team SLUG] [--password-stdin]` and `flask users remove-demo`."""
 
 from __future__ import annotations
 
@@ -44,3 +44,11 @@ def create_user_command(email, display_name, role, rank, team_slugs, password_st
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}" + (f" in {', '.join(t.slug for t in teams)}" if teams else ""))
+
+
+@users_cli.command("remove-demo")
+def remove_demo_command():
+    """Delete every account `flask demo load` made (production refuses to start while any exists)."""
+    removed = services.remove_demo_accounts()
+    db.session.commit()
+    click.echo(f"Removed {len(removed)} demo account(s)" + (f": {', '.join(removed)}" if removed else "."))

@@ -60,3 +60,14 @@ class UserEditForm(UserForm):
     """Email is the sign-in identity and stays fixed; create a new account to change it."""
 
     email = None
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app, or a recovery code (10 letters and numbers)."""
+
+    code = StringField(
+        "Code",
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=20)],
+    )
+    remember_device = BooleanField("Do not ask for a code on this device for 30 days")

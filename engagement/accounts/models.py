@@ -6,7 +6,8 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime
@@ -31,6 +32,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Part of the login cookie: rotating it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Made by `flask demo load`: its password is published, so production refuses it (engagement.core.production).
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false(), nullable=False)
 
     teams = relationship("Team", secondary="team_members", back_populates="members", order_by="Team.name")
 
@@ -60,3 +63,38 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class TwoFactor(db.Model):
+    """A user's authenticator app (TOTP, RFC 6238). Set up once `confirmed_at` is set.
+
+    `last_step` is the 30-second step of the last code accepted, so a code cannot be used twice;
+    `failures` and `locked_until` slow down guessing. An admin's reset clears the secret and keeps
+    `reset_at`, so the user is told why they are asked to set it up again."""
+
+    __tablename__ = "user_two_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.secret is not None and self.confirmed_at is not None
+
+
+class RecoveryCode(db.Model):
+    """One of ten single-use codes for when the phone is lost; only a salted SHA-256 is stored."""
+
+    __tablename__ = "user_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    salt: Mapped[str] = mapped_column(String(32), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

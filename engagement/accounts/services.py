@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from engagement.accounts.models import User, new_session_token
 from engagement.core import audit
@@ -153,7 +153,8 @@ def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials or raise LoginFailed; both outcomes are audited."""
     generic = "Enter a correct email address and password"
     user = find_user_by_email(email or "")
-    if user is not None and user.email in DEMO_EMAILS and not current_app.config["DEMO_ACCOUNTS_ALLOWED"]:
+    is_demo = user is not None and (user.demo or user.email in DEMO_EMAILS)
+    if is_demo and not current_app.config["DEMO_ACCOUNTS_ALLOWED"]:
         audit.record("user.login_refused", actor_label=user.email, target=user, summary="demo account in production")
         raise LoginFailed("Demo accounts cannot sign in to this site.")
     hasher, dummy = _argon2()
@@ -174,6 +175,45 @@ def authenticate(email: str, password: str) -> User:
     user.last_login_at = utcnow()
     audit.record("user.login", actor=user, target=user, summary="signed in")
     return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Logging out ends this session and any copy of its cookie: the session token in the cookie stops matching."""
+    user.session_token = new_session_token()
+
+
+def demo_account_count() -> int:
+    """Accounts the demo loader made (0 on a database not migrated that far yet)."""
+    inspector = inspect(db.engine)
+    if not inspector.has_table(User.__tablename__):
+        return 0
+    if "demo" not in {c["name"] for c in inspector.get_columns(User.__tablename__)}:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(User).where(User.demo.is_(True)))
+
+
+def demo_accounts_refusal() -> str | None:
+    """Production's serving check: demo accounts' password is published in the README."""
+    count = demo_account_count()
+    if not count:
+        return None
+    return (
+        f"This production database holds {count} demo account(s) made by `flask demo load`, whose password is "
+        "published. Remove them with `flask users remove-demo` (or load production data into a fresh database), "
+        "then start again."
+    )
+
+
+def remove_demo_accounts() -> list[str]:
+    """Delete the accounts the demo loader marked; records they made keep their rows (the links become empty)."""
+    users = db.session.scalars(select(User).where(User.demo.is_(True)).order_by(User.email)).all()
+    emails = [u.email for u in users]
+    for user in users:
+        audit.record("user.demo_removed", actor_label="flask users remove-demo", summary=user.email)
+        user.teams = []
+        db.session.delete(user)
+    db.session.flush()
+    return emails
 
 
 def _password_fingerprint(user: User) -> str:

@@ -10,24 +10,27 @@ from urllib.parse import urlsplit
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from engagement.accounts import services
+from engagement.accounts import services, two_factor
 from engagement.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, UserEditForm, UserForm
 from engagement.accounts.models import User
 from engagement.core.actions import commit, render_form, submit
-from engagement.core.permissions import VOLUNTEER, access, get_or_404
+from engagement.core.db import utcnow
+from engagement.core.permissions import VOLUNTEER, access, get_or_404, has_access
 from engagement.core.tokens import InvalidToken
 from engagement.extensions import db, limiter
 from engagement.teams.services import all_teams, teams_by_ids
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
+def safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site; otherwise each kind of account's home page."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     if current_user.is_authenticated and current_user.is_volunteer:
         return url_for("speedwatch.rota")
+    if current_user.is_authenticated and not has_access(current_user, "staff") and has_access(current_user, "privacy"):
+        return url_for("privacy.requests")  # data protection officers work only there
     return url_for("teams.staff_home")
 
 
@@ -39,7 +42,7 @@ def _login_email_key() -> str:
 @limiter.limit("20 per hour", methods=["POST"], key_func=_login_email_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -50,14 +53,24 @@ def login():
             return render_template("accounts/login.html", form=form), 400
         session.clear()  # a fresh session on every sign-in
         login_user(user, remember=form.remember.data)
+        session[two_factor.PASSWORD_AT] = utcnow().timestamp()
+        owed = two_factor.gate(user, session, request.cookies.get(two_factor.DEVICE_COOKIE))
+        name = user.display_name
         commit()
-        flash(f"Signed in as {user.display_name}.", "success")
-        return redirect(_safe_next(request.args.get("next")))
+        if owed == "verify":
+            return redirect(url_for("accounts.two_factor_verify", next=request.args.get("next")))
+        if owed == "enrol":
+            flash("Your role needs two-factor sign-in. Set it up now to continue.", "info")
+            return redirect(url_for("accounts.two_factor_setup", next=request.args.get("next")))
+        flash(f"Signed in as {name}.", "success")
+        return redirect(safe_next(request.args.get("next")))
     return render_form("accounts/login.html", form)
 
 
 @login_required
 def logout():
+    services.sign_out_everywhere(current_user)
+    commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -147,4 +160,4 @@ def user_edit(user_id: int):
         success=url_for("accounts.users"),
         message=lambda saved: f"Saved changes to {saved.display_name}.",
     )
-    return done or render_form("accounts/user_form.html", form, user=user)
+    return done or render_form("accounts/user_form.html", form, user=user, two_factor_on=two_factor.has_factor(user))

@@ -14,7 +14,7 @@ def init_app(app) -> None:
     from flask import g
     from flask_wtf.csrf import generate_csrf
 
-    from engagement.core import audit, mail, versioning  # noqa: F401 - models
+    from engagement.core import audit, inputs, mail, personal_data, privacy, versioning  # noqa: F401 - models
     from engagement.core.blueprint import bp
     from engagement.core.permissions import register_template_helpers
     from engagement.core.security import register_error_handlers
@@ -22,7 +22,9 @@ def init_app(app) -> None:
     from engagement.core.worker import register_task, worker_command
 
     register_error_handlers(app)
+    inputs.init_app(app)
     register_task("mail", mail.send_due)
+    privacy.register()  # the outbox's and audit log's part of data-subject requests and retention
     app.cli.add_command(worker_command)
     register_filters(app)
     register_template_helpers(app)

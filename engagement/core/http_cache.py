@@ -14,7 +14,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Response, request
+from flask import Response, current_app, request
+
+# Called with "hit", "build" or "not_modified" for every feed answer (engagement.ops counts them
+# for the feed cache hit ratio); observers must be cheap and must not raise.
+observers: list[Callable[[str], None]] = []
+
+
+def _observe(outcome: str) -> None:
+    for observer in observers:
+        observer(outcome)
 
 
 class BodyCache:
@@ -30,7 +39,9 @@ class BodyCache:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
+                _observe("hit")
                 return self._items[key]
+        _observe("build")
         body = build()
         with self._lock:
             self.builds += 1
@@ -66,10 +77,15 @@ def conditional_feed(
     etag = make_etag(*key, version)
     if last_modified is not None:
         last_modified = last_modified.astimezone(UTC).replace(microsecond=0)
-    headers = {"Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Encoding"}
+    cache_control = f"public, max-age={max_age}"
+    shared = current_app.config.get("FEEDS_SHARED_MAX_AGE", 0)
+    if shared:  # shared caches (nginx, a CDN) revalidate sooner, so officers' changes show quickly
+        cache_control += f", s-maxage={min(shared, max_age)}"
+    headers = {"Cache-Control": cache_control, "Vary": "Accept-Encoding"}
     if cors:
         headers["Access-Control-Allow-Origin"] = "*"
     if _client_is_current(etag, last_modified):
+        _observe("not_modified")
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         if last_modified:

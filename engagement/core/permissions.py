@@ -17,8 +17,10 @@ from flask_login import current_user
 from engagement.extensions import db, login_manager
 
 ADMIN, COORDINATOR, OFFICER = "admin", "coordinator", "officer"
-ROLES = (ADMIN, COORDINATOR, OFFICER)  # staff roles, the ones an administrator hands out
-ROLE_LABELS = {ADMIN: "Administrator", COORDINATOR: "Coordinator", OFFICER: "Officer or PCSO"}
+PRIVACY_OFFICER = "privacy"  # the force's data protection team: data-subject requests and retention only
+ROLES = (ADMIN, COORDINATOR, OFFICER, PRIVACY_OFFICER)  # staff roles, the ones an administrator hands out
+ROLE_LABELS = {ADMIN: "Administrator", COORDINATOR: "Coordinator", OFFICER: "Officer or PCSO",
+               PRIVACY_OFFICER: "Data protection officer"}  # fmt: skip
 # Approved Community Speed Watch volunteers sign in too, but only ever see their own rota and their
 # team's Speed Watch pages. Their accounts are made by approving an application (engagement.speedwatch),
 # never by the staff user screens, so VOLUNTEER is deliberately not in ROLES.
@@ -33,6 +35,8 @@ ACCESS = {
     "coordinator": {ADMIN, COORDINATOR},
     "admin": {ADMIN},
     "volunteer": {VOLUNTEER},  # the volunteer's own pages under /speed-watch
+    "privacy": {ADMIN, PRIVACY_OFFICER},  # data-subject requests and retention (engagement.privacy)
+    "account": {ADMIN, COORDINATOR, OFFICER, PRIVACY_OFFICER, VOLUNTEER},  # one's own sign-in settings
 }
 
 

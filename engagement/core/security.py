@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engagement.core.errors import DomainError
 from engagement.extensions import db
@@ -20,8 +21,9 @@ ERROR_TEXT = {
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("That action is not allowed here", "Go back and try again."),
     409: ("That clashes with something that already exists", "Go back and check your details."),
+    413: ("That file is too large", "Go back and choose a smaller file (or fewer photos)."),
     422: ("We could not do that", "Go back and check your details."),
-    429: ("Too many attempts", "Wait a minute, then try again."),
+    429: ("Too many attempts", "This limit stops automated misuse of the site."),
     500: ("Sorry, there is a problem with the service", "Try again later. If you need the police, call 101."),
 }
 
@@ -31,13 +33,45 @@ def allow_framing() -> None:
     g.allow_framing = True
 
 
+# Browser features no page of ours uses: turned off, so an injected script could not ask for them either.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def is_personal_request() -> bool:
+    """A page for one person: someone is signed in, or the address holds a secret token (/bookings/<token>)."""
+    if any("token" in name for name in (request.view_args or {})):
+        return True
+    return bool(getattr(current_user, "is_authenticated", False))
+
+
+def set_cache_policy(response) -> None:
+    """One rule for every response: personal pages are never stored by a browser or proxy cache.
+
+    Signed-in HTML is always `no-store` (it carries the person's name and links); a personal token URL
+    without its own policy gets `no-store` too. Feeds that set their own Cache-Control keep it.
+    """
+    if request.endpoint == "static" or not is_personal_request():
+        return
+    if response.mimetype == "text/html" or "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+
+
 def set_security_headers(response):
     frame = "*" if g.get("allow_framing") else "'none'"
     response.headers.setdefault("Content-Security-Policy", f"{CSP}; frame-ancestors {frame}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if current_app.config["BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if not g.get("allow_framing"):
         response.headers.setdefault("X-Frame-Options", "DENY")
+    set_cache_policy(response)
     return response
 
 
@@ -66,16 +100,23 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(429)
     def too_many(exc):
-        return render_error(429, "You have tried too many times. Wait a minute, then try again.")
+        """A form page shows itself again with the answers kept; anything else gets the page that says how long."""
+        from engagement.core.ratelimits import form_again, wait_message
+
+        return form_again() or render_error(429, wait_message())
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
         if exc.code and exc.code < 400:
             return exc
-        message = exc.description if exc.code in (400, 404, 409, 422) and exc.description else None
+        message = exc.description if exc.code in (400, 404, 409, 413, 422) and exc.description else None
         if message and message.startswith("The requested URL was not found"):
             message = None
-        return render_error(exc.code or 500, message)
+        body, status = render_error(exc.code or 500, message)
+        response = make_response(body, status)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:  # RFC 9110: every 405 says what is allowed
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return response
 
     if not app.testing:  # tests should see the real traceback
 

@@ -19,7 +19,10 @@ def local_zone() -> ZoneInfo:
 def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("naive datetime reached the edge; store aware UTC values")
-    return value.astimezone(local_zone())
+    try:
+        return value.astimezone(local_zone())
+    except OverflowError:  # a stored value at the very edge of the calendar (year 1 or 9999): show it as UTC
+        return value
 
 
 def local_to_utc(day: date, at: time) -> datetime:

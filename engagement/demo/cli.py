@@ -40,9 +40,12 @@ def load_demo() -> dict[str, int]:
         user: User | None = find_user_by_email(email)
         if user is None:
             created["users"] += 1
-            create_user(email=email, display_name=name, rank=rank, role=role, teams=teams, password=DEMO_PASSWORD)
+            user = create_user(
+                email=email, display_name=name, rank=rank, role=role, teams=teams, password=DEMO_PASSWORD
+            )
         elif user.password_hash is None:
             set_password(user, DEMO_PASSWORD)
+        user.demo = True  # its password is published: production refuses it
     db.session.flush()
     from engagement.demo.events_data import load_events_demo
 

@@ -1,12 +1,13 @@
-"""Demo Speed Watch groups: approved volunteers, risk-assessed sites, a filling rota and past returns.
+"""Demo Speed Watch groups: approved volunteers, risk-assessed sites, devices, a filling rota and past returns.
 
 Every demo team's weekly Speed Watch series (from events_data) becomes a shift at a site
-made from its road venue, with a minimum team of 3 and a maximum of 6. Each team gets five
-approved volunteers; Ladywood also has an application waiting, a suspended volunteer, one
-whose training runs out soon, a second site whose assessment expires within 30 days and the
+made from its road venue, holding the team's speed device, with a minimum team of 3 and a
+maximum of 6. Each team gets five approved volunteers; Ladywood also has an application
+waiting, a suspended volunteer, one whose training runs out soon, a second site whose
+assessment expires within 30 days, a spare device due for calibration, a site request and the
 demo volunteer sign-in (volunteer@example.org). The first dates fill unevenly, so the rota
-shows "going ahead" and "needs 1 more" side by side. Six months of returns (fictional
-registrations) feed the per-site chart, with a few repeat sightings.
+shows "going ahead" and "needs 1 more" side by side. Six months of returns, recorded through
+the services (speedwatch_sessions), feed the per-site traffic charts and the letter ladder.
 
 Idempotent: a team that already has a site gets nothing more.
 """
@@ -19,12 +20,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from engagement.core.db import utcnow
-from engagement.core.timeutil import local_to_utc, to_local
+from engagement.core.timeutil import to_local
+from engagement.demo import speedwatch_sessions as sessions
 from engagement.events.models import Event, EventType, Occurrence, Venue
 from engagement.extensions import db
-from engagement.speedwatch.models import APPLIED, APPROVED, SUSPENDED, Site, Volunteer
-from engagement.speedwatch.return_models import SessionReturn, Vehicle
-from engagement.speedwatch.shift_models import DEVICE_OPERATOR, RECORDER, SAFETY_LOOKOUT, Shift
+from engagement.speedwatch.shifts.models import DEVICE_OPERATOR, RECORDER, SAFETY_LOOKOUT, Shift
+from engagement.speedwatch.sites.models import Site
+from engagement.speedwatch.volunteers.models import APPLIED, APPROVED, SUSPENDED, Volunteer
 from engagement.teams.models import Team
 
 DEMO_VOLUNTEER = "volunteer@example.org"
@@ -43,11 +45,7 @@ NAMES = [
     "Fatima Noor",
 ]
 LIMITS = (30, 30, 20, 40)
-MAKES = ("Ford Fiesta", "Vauxhall Corsa", "BMW 3 Series", "Audi A3", "Volkswagen Golf", "Toyota Yaris", "Ford Transit")
-COLOURS = ("Black", "White", "Silver", "Grey", "Blue", "Red")
 ROLES = (DEVICE_OPERATOR, RECORDER, SAFETY_LOOKOUT, "")
-# Registrations seen twice within the demo's six months, so "second letter" rows appear.
-REPEATERS = ("BK19 XRT", "FG68 LMV")
 
 
 def load_speedwatch_demo(now: datetime | None = None) -> dict[str, int]:
@@ -59,6 +57,9 @@ def load_speedwatch_demo(now: datetime | None = None) -> dict[str, int]:
     events = db.session.scalars(
         select(Event).where(Event.event_type_id == etype.id, Event.rrule.is_not(None)).order_by(Event.id)
     ).all()
+    from engagement.accounts.services import find_user_by_email
+
+    recorder = find_user_by_email("coordinator@example.org")  # the demo coordinator records the old returns
     seen = set()
     for index, event in enumerate(events):
         team = event.team
@@ -68,21 +69,30 @@ def load_speedwatch_demo(now: datetime | None = None) -> dict[str, int]:
         if db.session.scalar(select(Site.id).where(Site.team_id == team.id).limit(1)) is not None:
             continue
         rng = random.Random(team.slug)  # the same demo on every machine
-        site = _site(team, event.venue, LIMITS[index % len(LIMITS)], to_local(now).date(), expires_in=300)
-        db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=3, max_team=6))
-        added["speedwatch_sites"] += 1
+        today = to_local(now).date()
+        site = _site(team, event.venue, LIMITS[index % len(LIMITS)], today, expires_in=300)
         volunteers = _volunteers(team, index, now)
+        db.session.flush()
+        devices = sessions.devices_for(team, index, volunteers[0].name, today)
+        db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=3, max_team=6, device_id=devices[0].id))
+        added["speedwatch_sites"] += 1
         added["speedwatch_volunteers"] += len(volunteers)
         db.session.flush()
         _fill_rota(event, volunteers, now)
         if team.slug == "ladywood":
-            _past_shift(event, site, volunteers[:3], now)
-            extra = _extra_site(team, to_local(now).date())
+            _past_shift(event, site, devices[0], volunteers[:3], now)
+            extra = _extra_site(team, today)
             added["speedwatch_sites"] += 1
             added["speedwatch_volunteers"] += _ladywood_extras(team, now)
-            added["speedwatch_returns"] += _returns(team, extra, now, rng, monthly=1)
-        if index < 8:
-            added["speedwatch_returns"] += _returns(team, site, now, rng, monthly=3)
+            if recorder is not None:
+                added["speedwatch_returns"] += sessions.record_sessions(
+                    event, extra, devices[-1], recorder, now, rng, monthly=1
+                )
+            sessions.site_request(team, volunteers[0])
+        if index < 8 and recorder is not None:
+            added["speedwatch_returns"] += sessions.record_sessions(
+                event, site, devices[0], recorder, now, rng, monthly=3
+            )
     db.session.flush()
     return added
 
@@ -130,6 +140,7 @@ def _person(team: Team, name: str, status: str, now: datetime, training_left: in
         password = DEMO_PASSWORD if email == DEMO_VOLUNTEER else None
         user = create_volunteer_account(email=email, display_name=name, password=password)
         user.active = status == APPROVED
+        user.demo = True  # made by the demo loader: production refuses it
     today = to_local(now).date()
     trained = today + timedelta(days=training_left) - timedelta(days=365)
     volunteer = Volunteer(
@@ -176,7 +187,7 @@ def _ladywood_extras(team: Team, now: datetime) -> int:
 
 def _fill_rota(event: Event, volunteers: list[Volunteer], now: datetime) -> None:
     """First date going ahead (4), second short (2), third just at the minimum (3)."""
-    from engagement.speedwatch.shifts import sign_up_for_shift
+    from engagement.speedwatch.shifts.services import sign_up_for_shift
 
     rows = db.session.scalars(
         select(Occurrence)
@@ -190,12 +201,12 @@ def _fill_rota(event: Event, volunteers: list[Volunteer], now: datetime) -> None
             sign_up_for_shift(volunteer, row, role=ROLES[n % len(ROLES)], now=now)
 
 
-def _past_shift(series_event: Event, site: Site, volunteers: list[Volunteer], now: datetime) -> None:
+def _past_shift(series_event: Event, site: Site, device, volunteers: list[Volunteer], now: datetime) -> None:
     """A shift three days ago that went ahead and still needs its return: try the return form."""
-    from engagement.events.checks import EventDetails, When
+    from engagement.events.details import EventDetails, When
     from engagement.events.models import PUBLISHED
     from engagement.events.services import create_event
-    from engagement.speedwatch.shift_models import GOING_AHEAD, ShiftSignup, ShiftStaffing
+    from engagement.speedwatch.shifts.models import GOING_AHEAD, ShiftSignup, ShiftStaffing
 
     day = to_local(now).date() - timedelta(days=3)
     start = datetime.combine(day, time(8, 0))
@@ -208,7 +219,7 @@ def _past_shift(series_event: Event, site: Site, volunteers: list[Volunteer], no
     )
     event = create_event(actor=None, details=details, when=When(start, start + timedelta(hours=1)), now=now)
     event.status, event.published_at = PUBLISHED, now - timedelta(days=10)  # published before it happened
-    db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=3, max_team=6))
+    db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=3, max_team=6, device_id=device.id))
     row = event.occurrences[0]
     db.session.add(
         ShiftStaffing(
@@ -220,50 +231,3 @@ def _past_shift(series_event: Event, site: Site, volunteers: list[Volunteer], no
     )
     for volunteer, role in zip(volunteers, ROLES, strict=False):
         db.session.add(ShiftSignup(occurrence_id=row.id, volunteer_id=volunteer.id, role=role))
-
-
-def _returns(team: Team, site: Site, now: datetime, rng: random.Random, monthly: int) -> int:
-    """`monthly` past sessions a month for six months; 0 to 7 vehicles each, all over the limit."""
-    today = to_local(now).date()
-    made = 0
-    for months_back in range(6, 0, -1):
-        for n in range(monthly):
-            day = today - timedelta(days=30 * months_back - 9 * n)
-            start = local_to_utc(day, time(8, 0))
-            session = SessionReturn(
-                team_id=team.id,
-                site_id=site.id,
-                site_name=site.name,
-                road=site.road,
-                speed_limit=site.speed_limit,
-                started_at=start,
-                ended_at=start + timedelta(hours=1),
-                conditions=rng.choice(("Dry, light traffic", "Wet, heavy school-run traffic", "Bright sun, busy")),
-            )
-            for v in range(rng.randint(0, 7)):
-                repeating = team.slug == "ladywood" and site.speed_limit != 20 and months_back in (5, 2) and v < 2
-                plate = REPEATERS[v] if repeating else _plate(rng)
-                session.vehicles.append(
-                    Vehicle(
-                        registration=plate.replace(" ", ""),
-                        make=rng.choice(MAKES),
-                        colour=rng.choice(COLOURS),
-                        speed_mph=site.speed_limit + rng.randint(6, 19),
-                        direction=rng.choice(("Towards the city centre", "Out of town")),
-                        seen_at=start + timedelta(minutes=rng.randint(2, 58)),
-                        repeat=repeating and months_back == 2,
-                    )
-                )
-            db.session.add(session)
-            made += 1
-    return made
-
-
-def _plate(rng: random.Random) -> str:
-    letters = "ABCDEFGHJKLMNOPRSTUVWXYZ"
-    return (
-        "".join(rng.choice(letters) for _ in range(2))
-        + f"{rng.choice((16, 17, 18, 19, 66, 67, 68, 69, 21, 71))}"
-        + " "
-        + "".join(rng.choice(letters) for _ in range(3))
-    )

@@ -13,6 +13,8 @@ Public interface (what other features may import):
   engagement.events.wall_clock   local_to_utc, LONDON (Europe/London wall time per RFC 5545)
   engagement.events.display      event_when, event_times, by_local_day (also the Jinja filters)
   engagement.events.ical         build_single, build_feed, new_calendar, occurrence_component, webcal
+  engagement.events.limits       the date range teams schedule in, repeat and import limits, overflow-safe
+                                 day bounds for date filters (day_start_utc, day_end_utc)
   engagement.events.forms        RepeatFields, choice, uk_date (Speed Watch's shift forms)
 Events announces "occurrences.changed" / "occurrences.removed" and asks for "places_left" through
 core.hooks, so it never imports the features built on it. Everything else is private to the package.
@@ -30,6 +32,7 @@ def init_app(app) -> None:
     from engagement.events.blueprint import bp
     from engagement.events.cli import events_cli
     from engagement.events.display import event_times, event_when
+    from engagement.events.import_jobs import run_import_jobs
     from engagement.events.series import extend_horizons
     from engagement.events.views import sections
 
@@ -43,4 +46,5 @@ def init_app(app) -> None:
     app.add_template_global(ical.add_links, "calendar_add_links")
     app.after_request(api_headers)  # CORS on every /api/ response, errors included
     register_task("events-horizon", extend_horizons)
+    register_task("events-imports", run_import_jobs)  # every pass: uploaded calendar files waiting to import
     app.cli.add_command(events_cli)

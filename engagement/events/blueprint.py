@@ -48,6 +48,7 @@ bp.add_url_rule(f"/staff/events/<{ID}:event_id>/publish", "event_publish", staff
 bp.add_url_rule(f"/staff/events/<{ID}:event_id>/cancel", "event_cancel", staff.event_cancel, methods=FORM)
 bp.add_url_rule("/staff/teams/<slug>/calendar", "team_calendar", staff.team_calendar)
 bp.add_url_rule("/staff/teams/<slug>/import-ics", "import_ics_form", imports.import_ics_form, methods=FORM)
+bp.add_url_rule(f"/staff/teams/<slug>/imports/<{ID}:job_id>", "import_job", imports.import_job)
 
 # Staff: one date of a series
 OCCURRENCE = f"/staff/occurrences/<{ID}:occurrence_id>"

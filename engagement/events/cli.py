@@ -3,7 +3,8 @@
   flask events import-police-uk --team SLUG FILE.json [--dry-run]
 
 Each import runs in one transaction: a file with any problem is rejected whole, with the
-reason and the item, and nothing from it is kept.
+reason and the item, and nothing from it is kept. Both print their progress as they go, and
+both keep to the limits in events/limits.py (size, number of events and dates, time).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def import_police_uk_command(team_slug: str, dry_run: bool, file):
     Every item becomes a published one-off event; importing the same file again updates
     those events instead of adding copies. Items are counted from 1 in messages.
     """
+    from engagement.events.limits import MAX_FILE_BYTES
     from engagement.events.policeuk import import_police_uk
     from engagement.teams.services import team_by_slug
 
@@ -34,7 +36,7 @@ def import_police_uk_command(team_slug: str, dry_run: bool, file):
     if team is None:
         raise click.ClickException(f"There is no team called {team_slug!r}.")
     try:
-        summary = import_police_uk(team, file.read())
+        summary = import_police_uk(team, file.read(MAX_FILE_BYTES + 1), progress=click.echo)
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: rejected, nothing was imported. {exc.message}") from None
@@ -62,11 +64,14 @@ def import_ics_command(team_slug: str, type_slug: str, file):
     """Import the VEVENTs of an .ics file (RRULE, EXDATE, RECURRENCE-ID, all-day, VTIMEZONE zones).
 
     Matched on UID, so importing the same file again updates instead of duplicating.
-    A malformed file is rejected whole, with the line where possible.
+    A malformed file is rejected whole, with the line where possible. Prints its progress.
     """
     from sqlalchemy import select
 
-    from engagement.events.ics_import import import_ics
+    from engagement.core.db import utcnow
+    from engagement.events.ics_import import apply
+    from engagement.events.ics_parse import Deadline, parse
+    from engagement.events.limits import MAX_FILE_BYTES
     from engagement.events.models import EventType
     from engagement.teams.services import team_by_slug
 
@@ -76,8 +81,19 @@ def import_ics_command(team_slug: str, type_slug: str, file):
     default_type = db.session.scalar(select(EventType).where(EventType.slug == type_slug))
     if default_type is None:
         raise click.ClickException(f"There is no event type called {type_slug!r}.")
+    now, deadline = utcnow(), Deadline()
     try:
-        summary = import_ics(team, file.read(), actor=None, default_type=default_type)
+        parsed = parse(file.read(MAX_FILE_BYTES + 1), now=now, deadline=deadline)
+        click.echo(f"Checked {file.name}: {len(parsed.items)} events, {parsed.dates} dates. Saving...")
+        summary = apply(
+            team,
+            parsed,
+            actor=None,
+            default_type=default_type,
+            now=now,
+            deadline=deadline,
+            progress=lambda done, total: click.echo(f"  saved {done} of {total} events"),
+        )
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: rejected, nothing was imported. {exc.message}") from None

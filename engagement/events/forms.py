@@ -101,6 +101,8 @@ class WhenFields:
             last = end_day or start_day
             if last < start_day:
                 raise DomainError("The end date must be the same as or after the start date", field="end_date")
+            if last >= date.max:  # its exclusive end would overflow; the date range refuses it anyway
+                raise DomainError("Enter a date we can schedule", field="end_date" if end_day else "date")
             return When(datetime.combine(start_day, time()), datetime.combine(last + timedelta(days=1), time()), True)
         if self.start_time.data is None:
             raise DomainError("Enter a start time, or tick “All day”", field="start_time")

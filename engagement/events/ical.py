@@ -18,7 +18,7 @@ Rules every feed follows (documented in the README):
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ PRODID = "-//West Midlands Police//Neighbourhood engagement//EN"
 CANCELLED_KEEP = timedelta(days=30)
 PAST_KEEP = timedelta(days=90)
 REFRESH = timedelta(hours=1)
+VTIMEZONE_FIRST, VTIMEZONE_AHEAD = 1970, 10  # the years a feed's VTIMEZONE covers, at most
 
 
 def webcal(url: str) -> str:
@@ -60,7 +61,7 @@ def is_cancelled(event: Event, row: Occurrence | None = None) -> bool:
 def keeps(event: Event, row: Occurrence, now: datetime) -> bool:
     """Whether a date still belongs in feeds: 30 days after it if cancelled, 90 days otherwise."""
     keep = CANCELLED_KEEP if is_cancelled(event, row) else PAST_KEEP
-    return row.ends_at + keep >= now
+    return row.ends_at >= now - keep  # not ends_at + keep: that overflows for a date in year 9999
 
 
 def event_in_feed(event: Event, now: datetime) -> bool:
@@ -207,16 +208,33 @@ def _years(events: list[Event], now: datetime) -> tuple[int, int]:
     starts = [row.starts_at for e in events for row in e.occurrences] or [now]
     first = min(min(starts), min((e.starts_at for e in events), default=now))
     last = max(max(starts), max((e.starts_at for e in events), default=now), now)
-    return first.year, last.year + 2  # series outlive their materialised rows; the VTIMEZONE has yearly rules
+    # Series outlive their materialised rows; the VTIMEZONE has yearly rules. Kept to the years a
+    # calendar can hold: the zone's changes are computed year by year.
+    return _clamp_years(first.year, min(max(last.year, now.year) + 2, now.year + VTIMEZONE_AHEAD))
+
+
+def _clamp_years(first: int, last: int) -> tuple[int, int]:
+    last = min(last, MAXYEAR - 1)  # the zone's changes are looked up until the January after `last`
+    return min(max(first, VTIMEZONE_FIRST), last), last
 
 
 def build_feed(events: list[Event], name: str, now: datetime) -> bytes:
-    """The subscribed calendar: every event still within its retention window."""
-    kept = [event for event in events if event_in_feed(event, now)]
+    """The subscribed calendar: every event still within its retention window.
+
+    An event that cannot be written (a row broken in the database, a date past year 9999) is left
+    out and logged: one bad row never takes the whole feed down.
+    """
+    kept, components = [], []
+    for event in events:
+        try:
+            if event_in_feed(event, now):
+                components.extend(event_components(event, now))
+                kept.append(event)
+        except Exception:  # noqa: BLE001 - whatever is wrong with one event, the others still go out
+            current_app.logger.exception("calendar feed: event %s left out, it cannot be written", event.id)
     cal = new_calendar(name, _years(kept, now))
-    for event in kept:
-        for component in event_components(event, now):
-            cal.add_component(component)
+    for component in components:
+        cal.add_component(component)
     return cal.to_ical()
 
 
@@ -229,7 +247,7 @@ def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[st
     series or was removed. Feed output never goes through here.
     """
     event = row.event
-    cal = new_calendar(event.title, (row.starts_at.year, row.ends_at.year + 1))
+    cal = new_calendar(event.title, _clamp_years(row.starts_at.year, row.ends_at.year + 1))
     component = occurrence_component(event, row, override=event.is_series)
     if identity is not None:
         uid, rid, seq = identity

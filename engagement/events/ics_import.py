@@ -1,25 +1,25 @@
 """Import VEVENTs from an .ics file (Outlook, Google or another system) into a team's events.
 
-* The whole file is checked first; a malformed one is rejected with the reason and,
-  where there is one, the line number. The import runs in the caller's transaction,
-  so a failure part-way leaves nothing behind.
+* The whole file is checked first (ics_parse.py: syntax with line numbers, then every VEVENT
+  against the limits); a malformed one is rejected with the reason and where it is. The import
+  runs in the caller's transaction, so a failure part-way leaves nothing behind.
 * Events are matched on UID: importing the same file again updates instead of
   duplicating. A UID that belongs to another team's event is skipped.
-* Times in any VTIMEZONE-defined zone (e.g. Outlook's "GMT Standard Time") are
-  converted to UK wall-clock time; a series' RRULE is then evaluated in Europe/London,
-  like every series here. Floating times are taken as UK local time.
+* A series' RRULE is evaluated in Europe/London, like every series here.
 * EXDATE dates are stored on the event and never created; RECURRENCE-ID overrides
   move or cancel that one date. CATEGORIES picks the event type by name or slug.
+* Small uploads import during the request; big ones are queued for the worker (import_jobs.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time
 
-from icalendar import Calendar
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from engagement.core import audit
 from engagement.core.db import utcnow
@@ -27,16 +27,24 @@ from engagement.core.errors import DomainError
 from engagement.core.markup import clean_source
 from engagement.events import series
 from engagement.events.details import new_uid
+from engagement.events.ics_parse import (
+    Deadline,
+    ImportRejected,
+    Parsed,
+    ParsedFile,
+    label,
+    parse,
+    text_of,
+    to_local,
+)
 from engagement.events.models import CANCELLED, DESCRIPTION_MAX, PUBLISHED, SCHEDULED, Event, EventType, Venue
 from engagement.events.recurrence import recurrence_id
-from engagement.events.rrule_expansion import RecurrenceError, occurrence_local_starts
 from engagement.events.validation import clean_title
-from engagement.events.wall_clock import LONDON, local_to_utc
+from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 
-MAX_BYTES = 5 * 1024 * 1024
-CONTENT_LINE = re.compile(r'^[A-Za-z0-9-]+(;[A-Za-z0-9-]+=("[^"]*"|[^";:,]*)(,("[^"]*"|[^";:,]*))*)*:')
-UNTIL = re.compile(r"UNTIL=([0-9TZ]+)")
+__all__ = ["ImportRejected", "ImportSummary", "apply", "import_ics", "parse"]
+
 # How our own feed's descriptions end (queries.signup_text), so a round trip does not pile them up.
 OUR_SIGNUP_TEXTS = (
     "No need to sign up",
@@ -44,10 +52,8 @@ OUR_SIGNUP_TEXTS = (
     "You need to sign up",
     "For approved Community Speed Watch volunteers",
 )
-
-
-class ImportRejected(DomainError):
-    status = 400
+PROGRESS_EVERY = 100  # events between progress reports
+FLUSH_EVERY = 200  # events written to the database at a time
 
 
 @dataclass
@@ -62,104 +68,17 @@ class ImportSummary:
         return out
 
 
-def check_syntax(data: bytes) -> str:
-    """RFC 5545 content lines and BEGIN/END nesting, with line numbers; returns the text."""
-    if len(data) > MAX_BYTES:
-        raise ImportRejected(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(f"The file is not UTF-8 text (byte {exc.start}). Export it again as .ics.") from exc
-    stack: list[str] = []
-    logical, start_line = "", 0
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for number, line in enumerate([*lines, ""], start=1):
-        if line[:1] in (" ", "\t") and logical:
-            logical += line[1:]
-            continue
-        if logical:
-            _check_line(logical, start_line, stack)
-        logical, start_line = line, number
-    if not stack and not text.strip():
-        raise ImportRejected("The file is empty.")
-    if stack:
-        raise ImportRejected(f"The file ends inside {stack[-1]}: END:{stack[-1]} is missing.")
-    return text
-
-
-def _check_line(line: str, number: int, stack: list[str]) -> None:
-    if not CONTENT_LINE.match(line):
-        raise ImportRejected(f"Line {number} is not a valid iCalendar line: {line[:60]!r}")
-    name, _, value = line.partition(":")
-    name = name.split(";")[0].upper()
-    if name == "BEGIN":
-        if not stack and value.upper() != "VCALENDAR":
-            raise ImportRejected(f"Line {number}: the file must start with BEGIN:VCALENDAR.")
-        stack.append(value.upper())
-    elif name == "END":
-        if not stack or stack[-1] != value.upper():
-            raise ImportRejected(f"Line {number}: END:{value} does not close {stack[-1] if stack else 'anything'}.")
-        stack.pop()
-    elif not stack:
-        raise ImportRejected(f"Line {number} is outside BEGIN:VCALENDAR … END:VCALENDAR.")
-
-
-def _local(value) -> datetime | date:
-    """A DTSTART-like value as UK wall-clock time (naive), or a date for all-day values."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value
-        return value.astimezone(LONDON).replace(tzinfo=None)
-    return value
-
-
-def _rule_text(component, start_local: datetime) -> str:
-    """The RRULE as text with UNTIL in UTC (RFC 5545 needs that beside a TZID start)."""
-    rule = component["RRULE"].to_ical().decode()
-
-    def to_utc(match):
-        raw = match.group(1)
-        if raw.endswith("Z"):
-            return match.group(0)
-        if "T" in raw:
-            local = datetime.strptime(raw, "%Y%m%dT%H%M%S")
-        else:  # a date: the end of that day
-            local = datetime.combine(datetime.strptime(raw, "%Y%m%d").date(), time(23, 59, 59))
-        return f"UNTIL={local.replace(tzinfo=LONDON).astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-    return UNTIL.sub(to_utc, rule)
-
-
-def _exdates(component) -> list[str]:
-    values = component.get("EXDATE")
-    if values is None:
-        return []
-    ids = []
-    for item in values if isinstance(values, list) else [values]:
-        for entry in item.dts:
-            local = _local(entry.dt)
-            if not isinstance(local, datetime):
-                local = datetime.combine(local, time())
-            ids.append(recurrence_id(local))
-    return ids
-
-
-def _text(component, key: str) -> str:
-    value = component.get(key)
-    return str(value).strip() if value is not None else ""
-
-
 def _title(component) -> str:
     """SUMMARY without the "Cancelled: " that feeds (ours included) put before cancelled events."""
-    title = _text(component, "SUMMARY")
-    if _text(component, "STATUS").upper() == "CANCELLED" and title.lower().startswith("cancelled: "):
+    title = text_of(component, "SUMMARY")
+    if text_of(component, "STATUS").upper() == "CANCELLED" and title.lower().startswith("cancelled: "):
         title = title[len("cancelled: ") :]
     return clean_title(title) or "Untitled event"
 
 
 def _description(component) -> tuple[str, str]:
     """(description, cancel reason): our own feed's "Cancelled: ..." and "Details: <url>" lines are taken off."""
-    paragraphs = [p.strip() for p in _text(component, "DESCRIPTION").replace("\r\n", "\n").split("\n\n")]
+    paragraphs = [p.strip() for p in text_of(component, "DESCRIPTION").replace("\r\n", "\n").split("\n\n")]
     reason = ""
     if paragraphs and paragraphs[0].startswith("Cancelled: "):
         reason = paragraphs.pop(0)[len("Cancelled: ") :]
@@ -181,105 +100,77 @@ def _event_type(component, default: EventType, types: list[EventType]) -> EventT
     return default
 
 
-def _venue(team, location: str) -> Venue | None:
-    """Reuse the team's venue with this name, or record a new one (address details can be added later)."""
+def _venue(team, location: str, known: dict[str, Venue]) -> Venue | None:
+    """Reuse the team's venue with this name, or record a new one (address details can be added later).
+
+    `known` holds the venues this import has found or made, so each name costs one query at most.
+    """
     if not location:
         return None
     name = location.split(",")[0].strip()[:160] or location[:160]
-    found = db.session.scalar(
-        select(Venue).where(Venue.team_id == team.id, func.lower(Venue.name) == name.lower()).limit(1)
-    )
-    if found:
-        return found
-    venue = Venue(team=team, name=name, address=location[len(name) :].strip(" ,")[:300])
-    db.session.add(venue)
-    return venue
+    key = name.lower()
+    if key not in known:
+        found = db.session.scalar(select(Venue).where(Venue.team_id == team.id, func.lower(Venue.name) == key).limit(1))
+        if found is None:
+            found = Venue(team=team, name=name, address=location[len(name) :].strip(" ,")[:300])
+            db.session.add(found)
+        known[key] = found
+    return known[key]
 
 
-@dataclass
-class Parsed:
-    uid: str
-    component: object
-    start: datetime
-    end: datetime
-    all_day: bool
-    rule: str | None
-    exdates: list[str]
-    overrides: list = field(default_factory=list)
-
-
-def _times(component, uid: str) -> tuple[datetime, datetime, bool]:
-    if "DTSTART" not in component:
-        raise ImportRejected(f"Event {uid}: DTSTART is missing.")
-    start = _local(component.decoded("DTSTART"))
-    if "DTEND" in component:
-        end = _local(component.decoded("DTEND"))
-    elif "DURATION" in component:
-        end = start + component.decoded("DURATION")
-    else:
-        end = start + (timedelta(days=1) if not isinstance(start, datetime) else timedelta(hours=1))
-    all_day = not isinstance(start, datetime)
-    if all_day:
-        start, end = datetime.combine(start, time()), datetime.combine(end, time())
-    if end <= start:
-        raise ImportRejected(f"Event {uid}: it ends before it starts.")
-    return start, end, all_day
-
-
-def parse(data: bytes) -> tuple[list[Parsed], list[tuple[str, str]]]:
-    """Everything in the file, checked; raises ImportRejected before anything is written."""
-    text = check_syntax(data)
-    try:
-        calendar = Calendar.from_ical(text)
-    except (ValueError, KeyError, IndexError) as exc:
-        raise ImportRejected(f"The file could not be read as a calendar: {exc}") from exc
-    skipped, masters, overrides = [], {}, []
-    for component in calendar.walk("VEVENT"):
-        uid = _text(component, "UID")
-        errors = getattr(component, "errors", [])
-        if errors:
-            prop, message = errors[0]
-            raise ImportRejected(f"Event {uid or '(no UID)'}: {prop}: {message}")
-        if not uid:
-            skipped.append((f"“{_text(component, 'SUMMARY') or 'untitled'}”", "it has no UID"))
-            continue
-        if "RECURRENCE-ID" in component:
-            overrides.append((uid, component))
-            continue
-        if uid in masters:
-            raise ImportRejected(f"Event {uid}: the UID is used by two events.")
-        start, end, all_day = _times(component, uid)
-        rule = _rule_text(component, start) if "RRULE" in component else None
-        if rule:
-            try:
-                occurrence_local_starts(rule, start, end=local_to_utc(start) + timedelta(days=800))
-            except (RecurrenceError, ValueError) as exc:
-                raise ImportRejected(f"Event {uid}: its repeat rule cannot be used: {exc}") from exc
-        masters[uid] = Parsed(uid, component, start, end, all_day, rule, _exdates(component))
-    for uid, component in overrides:
-        if uid not in masters:
-            skipped.append((f"a changed date of {uid}", "its series is not in the file"))
-            continue
-        masters[uid].overrides.append(component)
-    for count, name in ((len(calendar.walk("VTODO")), "task"), (len(calendar.walk("VJOURNAL")), "journal entry")):
-        if count:
-            skipped.append((f"{count} {name}(s)", "only events are imported"))
-    return list(masters.values()), skipped
-
-
-def import_ics(team, data: bytes, *, actor, default_type: EventType, now: datetime | None = None) -> ImportSummary:
-    """Create or update the team's events from the file; the caller commits (or rolls back)."""
+def import_ics(
+    team,
+    data: bytes,
+    *,
+    actor,
+    default_type: EventType,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Check the whole file, then create or update the team's events; the caller commits (or rolls back)."""
     now = now or utcnow()
-    items, skipped = parse(data)
-    summary = ImportSummary(skipped=skipped)
+    deadline = Deadline()
+    return apply(
+        team,
+        parse(data, now=now, deadline=deadline),
+        actor=actor,
+        default_type=default_type,
+        now=now,
+        progress=progress,
+        deadline=deadline,
+    )
+
+
+def apply(
+    team,
+    parsed: ParsedFile,
+    *,
+    actor,
+    default_type: EventType,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    deadline: Deadline | None = None,
+) -> ImportSummary:
+    """Write a checked file's events (see parse); `progress(done, total)` is called every PROGRESS_EVERY events."""
+    now = now or utcnow()
+    deadline = deadline or Deadline()
+    items = parsed.items
+    summary = ImportSummary(skipped=list(parsed.skipped))
     types = db.session.scalars(select(EventType)).all()
-    existing = {e.uid: e for e in db.session.scalars(select(Event).where(Event.uid.in_([i.uid for i in items])))}
-    for item in items:
+    venues: dict[str, Venue] = {}
+    query = select(Event).where(Event.uid.in_([i.uid for i in items]))
+    query = query.options(selectinload(Event.occurrences), selectinload(Event.venue))  # a re-import: two queries
+    existing = {e.uid: e for e in db.session.scalars(query)}
+    for done, item in enumerate(items, start=1):
+        deadline.check()
         event = existing.get(item.uid)
         if event is not None and event.team_id != team.id:
             summary.skipped.append((item.uid, "it belongs to another team's event"))
             continue
-        title = _title(item.component)
+        try:
+            title = _title(item.component)
+        except DomainError as exc:
+            raise ImportRejected(f"{label(item.component, item.line)}: {exc.message}") from None
         creating = event is None
         if creating:
             event = Event(
@@ -290,13 +181,17 @@ def import_ics(team, data: bytes, *, actor, default_type: EventType, now: dateti
                 published_at=now,
                 created_by_id=getattr(actor, "id", None),
             )
-        with db.session.no_autoflush:  # the venue lookup must not flush a half-filled event
-            _apply(event, item, title, _event_type(item.component, default_type, types), now)
-        db.session.add(event)
-        db.session.flush()
-        series.materialise(event, now=now)
-        _apply_overrides(event, item, summary)
+        with db.session.no_autoflush:  # nothing half-filled is flushed; a batch is flushed at once below
+            _apply(event, item, title, _event_type(item.component, default_type, types), now, venues)
+            db.session.add(event)
+            series.materialise(event, now=now, flush=False)
+            _apply_overrides(event, item, summary)
         (summary.created if creating else summary.updated).append(title)
+        if done % FLUSH_EVERY == 0:
+            db.session.flush()
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(items)):
+            progress(done, len(items))
+    db.session.flush()
     audit.record(
         "event.import_ics",
         actor=actor,
@@ -309,14 +204,14 @@ def import_ics(team, data: bytes, *, actor, default_type: EventType, now: dateti
     return summary
 
 
-def _apply(event: Event, item: Parsed, title: str, event_type: EventType, now: datetime) -> None:
+def _apply(event: Event, item: Parsed, title: str, event_type: EventType, now: datetime, venues: dict) -> None:
     starts_at, ends_at = local_to_utc(item.start), local_to_utc(item.end)
-    venue = _venue(event.team, _text(item.component, "LOCATION"))
-    status = CANCELLED if _text(item.component, "STATUS").upper() == "CANCELLED" else PUBLISHED
-    changed = (event.starts_at, event.ends_at, event.venue_id, event.status, event.rrule, event.exdates) != (
+    venue = _venue(event.team, text_of(item.component, "LOCATION"), venues)
+    status = CANCELLED if text_of(item.component, "STATUS").upper() == "CANCELLED" else PUBLISHED
+    changed = (event.starts_at, event.ends_at, event.venue, event.status, event.rrule, event.exdates) != (
         starts_at,
         ends_at,
-        venue.id if venue else None,
+        venue,
         status,
         item.rule,
         " ".join(item.exdates),
@@ -338,17 +233,17 @@ def _apply(event: Event, item: Parsed, title: str, event_type: EventType, now: d
 
 
 def _apply_overrides(event: Event, item: Parsed, summary: ImportSummary) -> None:
+    """Move or cancel the dates the file changes (checked by parse: within the import range, at most 14 days)."""
     rows = {row.recurrence_id: row for row in event.occurrences}
-    for component in item.overrides:
-        rid_value = _local(component.decoded("RECURRENCE-ID"))
+    for component, start, end in item.overrides:
+        rid_value = to_local(component.decoded("RECURRENCE-ID"))
         rid_local = rid_value if isinstance(rid_value, datetime) else datetime.combine(rid_value, time())
         row = rows.get(recurrence_id(rid_local))
         if row is None:
             summary.skipped.append((f"the {rid_local:%d %B %Y} date of {event.title}", "the series does not make it"))
             continue
-        start, end, _ = _times(component, item.uid)
         new = (local_to_utc(start), local_to_utc(end))
-        status = CANCELLED if _text(component, "STATUS").upper() == "CANCELLED" else SCHEDULED
+        status = CANCELLED if text_of(component, "STATUS").upper() == "CANCELLED" else SCHEDULED
         if (row.starts_at, row.ends_at, row.status) != (*new, status):
             row.starts_at, row.ends_at, row.status = *new, status
             row.moved = new != series.occurrence_times(event, rid_local)

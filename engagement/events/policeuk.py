@@ -11,17 +11,14 @@ status. `type` is the kind of event's slug; an online-only event's address is "O
 Import (`flask events import-police-uk`): every object becomes a published one-off event.
 Each item's UID is derived from team, title and start, so importing the same file again
 updates those events instead of adding copies. The whole file is checked before anything
-is written, and any problem rejects the whole file (the CLI rolls the transaction back).
+is written (policeuk_parse.py, within the limits of limits.py), and any problem rejects the
+whole file (the CLI rolls the transaction back).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -34,17 +31,26 @@ from engagement.core.markup import plain_text, strip_tags
 from engagement.core.timeutil import to_local
 from engagement.events.details import EventDetails, When, details_of
 from engagement.events.models import CANCELLED, PUBLISHED, SCHEDULED, Event, EventType, Occurrence, Venue
+from engagement.events.policeuk_parse import (
+    ImportRejected,
+    ImportSummary,
+    Item,
+    item_uid,
+    load_json,
+    parse_items,
+    where_item,
+)
 from engagement.events.queries import _public, with_everything
 from engagement.events.services import create_event, publish_event, save_venue, update_event
 from engagement.events.validation import collapse_spaces, resolve_when
-from engagement.events.wall_clock import LONDON, local_to_utc
+from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 from engagement.teams.models import Team
 from engagement.teams.services import InvalidPostcode, parse_postcode
 
 FALLBACK_TYPE = "public-meeting"
-REQUIRED_KEYS = ("title", "address", "start_date")
 ONLINE_PREFIX = "Online: "
+PROGRESS_EVERY = 100
 
 
 def local_iso(instant: datetime) -> str:
@@ -93,125 +99,15 @@ def police_uk_item(row: Occurrence, contact: dict) -> dict:
     }
 
 
-# --- import: checking the file --------------------------------------------------------------
-
-
-class ImportRejected(DomainError):
-    """The file cannot be imported; nothing from it is kept. The message names the item."""
-
-    status = 400
-
-
-@dataclass
-class Item:
-    index: int
-    title: str
-    description: str
-    address: str
-    type_name: str
-    start: datetime  # naive UK local
-    end: datetime | None  # naive UK local; None: the kind of event's usual length
-
-    @property
-    def label(self) -> str:
-        return f"item {self.index + 1} (index {self.index}, “{self.title[:60]}”)"
-
-
-@dataclass
-class ImportSummary:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        out = [
-            f"Created {len(self.created)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-            f"skipped {len(self.skipped)}."
-        ]
-        out += [f"  created: {label}" for label in self.created]
-        out += [f"  updated: {label}" for label in self.updated]
-        out += [f"  skipped: {label}: {reason}" for label, reason in self.skipped]
-        return out
-
-
-def _where(index: int) -> str:
-    return f"item {index + 1} (index {index})"
-
-
-def load_json(raw: bytes | str) -> list:
-    """The file's items; ImportRejected if it is not JSON or not a list."""
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
-        raise ImportRejected("The file is not UTF-8 text, so it cannot be JSON.") from None
-    except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    if not isinstance(data, list):
-        raise ImportRejected(f"The file must be a JSON list of events ([...]), not a JSON {type(data).__name__}.")
-    return data
-
-
-def _text(obj: dict, key: str, index: int, *, required: bool = False) -> str:
-    value = obj.get(key)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ImportRejected(f"{_where(index)}: {key} must be text, not {json.dumps(value)[:40]}.")
-    if required and not value.strip():
-        raise ImportRejected(f"{_where(index)}: {key} is empty.")
-    return value.strip()
-
-
-def parse_local(value, key: str, index: int) -> datetime:
-    """'2027-03-02T18:00:00' as naive UK local time. A value with an offset is converted to UK time."""
-    text = value.strip() if isinstance(value, str) else ""
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
-            raise ValueError
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ImportRejected(
-            f"{_where(index)}: {key} {json.dumps(value)[:40]} is not a date and time like 2027-03-02T18:00:00."
-        ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(LONDON).replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
-
-
-def parse_items(data: list) -> list[Item]:
+def police_uk_items(rows: list[Occurrence], contact: dict) -> list[dict]:
+    """The export's items; a date that cannot be written (a row broken in the database) is left out and logged."""
     items = []
-    for index, obj in enumerate(data):
-        if not isinstance(obj, dict):
-            raise ImportRejected(f"{_where(index)} must be a JSON object ({{...}}), not {json.dumps(obj)[:40]}.")
-        missing = [key for key in REQUIRED_KEYS if key not in obj]
-        if missing:
-            raise ImportRejected(f"{_where(index)} has no {', '.join(missing)}.")
-        start = parse_local(obj["start_date"], "start_date", index)
-        end = None if obj.get("end_date") in (None, "") else parse_local(obj["end_date"], "end_date", index)
-        if end is not None and end <= start:
-            raise ImportRejected(f"{_where(index)}: end_date is not after start_date.")
-        items.append(
-            Item(
-                index=index,
-                title=collapse_spaces(_text(obj, "title", index, required=True)),
-                description=_text(obj, "description", index),
-                address=_text(obj, "address", index, required=True),
-                type_name=_text(obj, "type", index),
-                start=start,
-                end=end,
-            )
-        )
+    for row in rows:
+        try:
+            items.append(police_uk_item(row, contact))
+        except Exception:  # noqa: BLE001 - one bad row must not take the team's whole export down
+            current_app.logger.exception("police.uk export: date %s left out, it cannot be written", row.id)
     return items
-
-
-def item_uid(team: Team, item: Item) -> str:
-    """Stable per team, title and start, so a re-import finds the event it made last time."""
-    key = f"{team.slug}|{item.title}|{item.start.isoformat()}"
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-    return f"policeuk-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{host}"
 
 
 # --- import: writing ----------------------------------------------------------------------
@@ -283,17 +179,24 @@ class VenueFinder:
         return venue
 
 
-def import_police_uk(team: Team, raw: bytes | str, *, actor=None, now: datetime | None = None) -> ImportSummary:
-    """Import a police.uk events file into `team`. Raises ImportRejected; the caller commits or rolls back."""
-    items = parse_items(load_json(raw))
-    return Importer(team, actor, now or utcnow()).run(items)
+def import_police_uk(
+    team: Team, raw: bytes | str, *, actor=None, now: datetime | None = None, progress=None
+) -> ImportSummary:
+    """Import a police.uk events file into `team`. Raises ImportRejected; the caller commits or rolls back.
+
+    `progress(text)` hears how far it has got (the CLI prints it)."""
+    now = now or utcnow()
+    items = parse_items(load_json(raw), now)
+    if progress is not None:
+        progress(f"Checked {len(items)} items. Saving...")
+    return Importer(team, actor, now, progress).run(items)
 
 
 class Importer:
     """One file's import into one team: what exists already is loaded once, then items are saved in order."""
 
-    def __init__(self, team: Team, actor, now: datetime):
-        self.team, self.actor, self.now = team, actor, now
+    def __init__(self, team: Team, actor, now: datetime, progress=None):
+        self.team, self.actor, self.now, self.progress = team, actor, now, progress
         self.types, self.venues = TypeMatcher(), VenueFinder(team, actor)
         self.summary = ImportSummary()
 
@@ -302,10 +205,12 @@ class Importer:
         query = select(Event).where(Event.uid.in_(set(uids.values()))).options(selectinload(Event.occurrences))
         existing = {event.uid: event for event in db.session.scalars(query).all()}
         seen: dict[str, Item] = {}
-        for item in items:
+        for done, item in enumerate(items, start=1):
+            if self.progress is not None and done % PROGRESS_EVERY == 0:
+                self.progress(f"  saved {done} of {len(items)} items")
             uid = uids[item.index]
             if uid in seen:
-                self.summary.skipped.append((item.label, f"same title and start as {_where(seen[uid].index)}"))
+                self.summary.skipped.append((item.label, f"same title and start as {where_item(seen[uid].index)}"))
                 continue
             seen[uid] = item
             etype = self.types(item.type_name)

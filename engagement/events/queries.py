@@ -17,6 +17,7 @@ from engagement.core.db import utcnow
 from engagement.core.errors import NotFound
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.core.timeutil import to_local
+from engagement.events.limits import day_end_utc, day_start_utc
 from engagement.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
@@ -70,10 +71,11 @@ def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE
             query = query.where(Team.area == filters.area)
     if filters.type:
         query = query.join(EventType, EventType.id == Event.event_type_id).where(EventType.slug == filters.type)
-    if filters.from_date:
-        query = query.where(Occurrence.starts_at >= local_midnight(filters.from_date))
-    if filters.to_date:
-        query = query.where(Occurrence.starts_at < local_midnight(filters.to_date + timedelta(days=1)))
+    after, before = day_start_utc(filters.from_date), day_end_utc(filters.to_date)  # never overflow (year 9999)
+    if after is not None:
+        query = query.where(Occurrence.starts_at >= after)
+    if before is not None:
+        query = query.where(Occurrence.starts_at < before)
     query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

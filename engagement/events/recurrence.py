@@ -110,7 +110,10 @@ class RepeatPattern:
             return
         if self.until < first:
             raise RecurrenceError(f"The end date cannot be before the first date ({format_uk_date(first)}).")
-        latest = first + relativedelta(years=MAX_SPAN_YEARS)
+        try:
+            latest = first + relativedelta(years=MAX_SPAN_YEARS)
+        except ValueError:  # past year 9999: no date that late can be scheduled
+            raise RecurrenceError("The first date is too far ahead to repeat.") from None
         if self.until > latest:
             raise RecurrenceError(
                 f"The end date must be within {MAX_SPAN_YEARS} years of the first date "

@@ -21,7 +21,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 
 from engagement.core import audit
 from engagement.core.db import utcnow
@@ -32,8 +33,15 @@ from engagement.core.timeutil import format_datetime, to_local
 from engagement.events.details import When, new_uid
 from engagement.events.models import CANCELLED, SCHEDULED, Event, Occurrence
 from engagement.events.recurrence import RepeatPattern, recurrence_id, split_rrule
-from engagement.events.rrule_expansion import RecurrenceError, occurrence_local_starts
-from engagement.events.validation import build_rule, check_venue_for_team, clean_reason, clean_url, resolve_when
+from engagement.events.rrule_expansion import RecurrenceError, starts_before
+from engagement.events.validation import (
+    build_rule,
+    check_schedule,
+    check_venue_for_team,
+    clean_reason,
+    clean_url,
+    resolve_when,
+)
 from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 
@@ -57,13 +65,8 @@ def occurrence_times(event: Event, local_start: datetime) -> tuple[datetime, dat
 
 
 def rule_starts(rule: str, dtstart_local: datetime, horizon: datetime) -> tuple[list[datetime], bool]:
-    """The rule's local starts before the horizon, and whether that is all of them."""
-    try:
-        every = occurrence_local_starts(rule, dtstart_local)
-    except ValueError:  # a rule without an end: only a window can be expanded
-        return occurrence_local_starts(rule, dtstart_local, end=horizon), False
-    inside = [s for s in every if local_to_utc(s) < horizon]
-    return inside, len(inside) == len(every)
+    """The rule's local starts before the horizon, and whether that is all of them (only the window is expanded)."""
+    return starts_before(rule, dtstart_local, horizon)
 
 
 def _set_times(row: Occurrence, start: datetime, end: datetime) -> None:
@@ -84,11 +87,22 @@ def discard(rows: list[Occurrence]) -> None:
         db.session.delete(row)
 
 
-def materialise(event: Event, *, now: datetime | None = None) -> int:
-    """Bring the event's rows up to date with its rule and the horizon; returns rows added."""
+def materialise(event: Event, *, now: datetime | None = None, flush: bool = True) -> int:
+    """Bring the event's rows up to date with its rule and the horizon; returns rows added.
+
+    flush=False leaves the new rows pending, for an import that flushes once per batch.
+    """
     now = now or utcnow()
     if not event.is_series:
-        return _materialise_one_off(event)
+        added = _materialise_one_off(event)
+    else:
+        added = _materialise_series(event, now)
+    if flush:
+        db.session.flush()
+    return added
+
+
+def _materialise_series(event: Event, now: datetime) -> int:
     horizon = max(horizon_for(now, event.starts_at), event.horizon_end or now)
     starts, complete = rule_starts(event.rrule, event.local_start, horizon)
     rows = {row.recurrence_id: row for row in event.occurrences}
@@ -101,29 +115,26 @@ def materialise(event: Event, *, now: datetime | None = None) -> int:
         row = rows.pop(rid, None)
         start, end = occurrence_times(event, local)
         if row is None:
-            event.occurrences.append(Occurrence(recurrence_id=rid, starts_at=start, ends_at=end, status=SCHEDULED))
+            event.occurrences.append(_new_row(rid, start, end))
             added += 1
         elif not row.moved:
             _set_times(row, start, end)
     discard(list(rows.values()))
     event.horizon_end = None if complete else horizon
-    db.session.flush()
     return added
+
+
+def _new_row(rid: str, start: datetime, end: datetime) -> Occurrence:
+    return Occurrence(recurrence_id=rid, starts_at=start, ends_at=end, status=SCHEDULED, revision=0, moved=False)
 
 
 def _materialise_one_off(event: Event) -> int:
     row = event.occurrences[0] if event.occurrences else None
     if row is None:
-        event.occurrences.append(
-            Occurrence(
-                recurrence_id=event.dtstart_local, starts_at=event.starts_at, ends_at=event.ends_at, status=SCHEDULED
-            )
-        )
-        db.session.flush()
+        event.occurrences.append(_new_row(event.dtstart_local, event.starts_at, event.ends_at))
         return 1
     row.recurrence_id = event.dtstart_local
     _set_times(row, event.starts_at, event.ends_at)
-    db.session.flush()
     return 0
 
 
@@ -144,7 +155,12 @@ def extend_horizons(now: datetime | None = None, limit: int = 200) -> int:
         # SKIP LOCKED lets several workers share the work on PostgreSQL (ignored on SQLite).
         event = db.session.scalar(select(Event).where(Event.id == event_id).with_for_update(skip_locked=True))
         if event is not None and event.horizon_end is not None and event.horizon_end < due:
-            materialise(event, now=now)
+            try:
+                materialise(event, now=now)
+            except RecurrenceError:  # a rule stored before today's limits: stop topping it up, keep the rest going
+                db.session.rollback()
+                current_app.logger.exception("event %s: its repeat rule cannot be expanded; not topped up", event_id)
+                db.session.execute(update(Event).where(Event.id == event_id).values(horizon_end=None))
             handled += 1
         db.session.commit()
     return handled
@@ -192,6 +208,7 @@ def move_occurrence(row: Occurrence, *, actor, when: When, venue=None, now: date
     if row.status == CANCELLED:
         raise DomainError("This date is cancelled. Change the series, or add a new event instead.")
     event = row.event
+    check_schedule(when, now)
     when = resolve_when(when, event.event_type)
     check_venue_for_team(venue, event.team)
     if event.venue is None and venue is None and not event.online_url:
@@ -282,6 +299,7 @@ def change_following(
     now = now or utcnow()
     _check_changeable(row, actor, now)
     event = row.event
+    check_schedule(when, now, pattern)
     when = resolve_when(when, event.event_type)
     online_url = clean_url(online_url)
     check_venue_for_team(venue, event.team)

@@ -30,7 +30,14 @@ from engagement.events.models import (
     Venue,
 )
 from engagement.events.recurrence import RepeatPattern, recurrence_id
-from engagement.events.validation import build_rule, check_details, clean_reason, collapse_spaces, resolve_when
+from engagement.events.validation import (
+    build_rule,
+    check_details,
+    check_schedule,
+    clean_reason,
+    collapse_spaces,
+    resolve_when,
+)
 from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 from engagement.teams.services import InvalidPostcode, parse_postcode
@@ -99,6 +106,7 @@ def create_event(
     """A one-off event, or a series if a repeat pattern is given; its dates are materialised at once."""
     now = now or utcnow()
     details = check_details(details, actor)
+    check_schedule(when, now, pattern)
     when = resolve_when(when, details.event_type)
     event = Event(uid=new_uid(), status=DRAFT, revision=0, created_by_id=getattr(actor, "id", None))
     _apply_details(event, details)
@@ -139,6 +147,8 @@ def update_event(
     if when is not None:
         if event.is_series:
             raise DomainError("Change a series' dates from one of its dates: “Change this and all following”.")
+        if local_to_utc(when.start) != event.starts_at:
+            check_schedule(when, now)
         when = resolve_when(when, details.event_type)
         if _apply_when(event, when):
             changed.add("time")

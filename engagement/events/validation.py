@@ -12,10 +12,12 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.core.markup import clean_source, has_tags, strip_tags
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.events.details import EventDetails, When
+from engagement.events.limits import MAX_EVENT_LENGTH, check_schedule_date, in_range, schedule_range
 from engagement.events.models import (
     CAPACITY_MAX,
     DESCRIPTION_MAX,
@@ -109,20 +111,35 @@ def resolve_when(when: When, event_type: EventType) -> When:
     """Fill in a missing end from the type's default and refuse an end before the start."""
     end = when.end
     if end is None:
-        end = when.start + (
-            timedelta(days=1) if when.all_day else timedelta(minutes=event_type.default_duration_minutes)
-        )
+        length = timedelta(days=1) if when.all_day else timedelta(minutes=event_type.default_duration_minutes)
+        try:
+            end = when.start + length
+        except OverflowError:  # 31 December 9999: callers check the date range first, this is the backstop
+            raise DomainError("Enter a date we can schedule", field="date") from None
     if end <= when.start:
         if when.all_day:
             raise DomainError("The end date must be the same as or after the start date", field="end_date")
         raise DomainError("The end time must be after the start time", field="end_time")
-    if end - when.start > timedelta(days=14):
+    if end - when.start > MAX_EVENT_LENGTH:
         raise DomainError("An event can last at most 14 days. For regular dates, make it repeat", field="end_date")
     return When(when.start, end, when.all_day)
 
 
+def check_schedule(when: When, now: datetime, pattern: RepeatPattern | None = None) -> None:
+    """The first date (and a repeat's end date) must be within limits.schedule_range(now): a field error if not."""
+    check_schedule_date(when.start, now, field="date")
+    if pattern is not None and pattern.until is not None:
+        check_schedule_date(pattern.until, now, field="repeat_until", what="The repeat end date")
+
+
 def schedule_warnings(when: When, pattern: RepeatPattern | None = None) -> list[str]:
-    """What the officer should see before saving: clock-change times, skipped months, one-offs."""
+    """What the officer should see before saving: clock-change times, skipped months, one-offs.
+
+    None for dates outside the schedule range: saving refuses those with a field error.
+    """
+    bounds = schedule_range(utcnow())
+    if not in_range(when.start, bounds) or (pattern and pattern.until and not in_range(pattern.until, bounds)):
+        return []
     warnings = []
     if not when.all_day:
         for value in (when.start, when.end):

@@ -3,7 +3,8 @@
 Public interface (what other features may import):
   engagement.feeds.services   entries_for_teams (newsletters pick imported entries)
   engagement.feeds.models     FeedSource, FeedEntry
-Everything else (the fetcher in fetch.py included) is private to the package.
+Everything else is private to the package: the worker task in fetch.py, the HTTP client in client.py
+and the rule on which addresses may be fetched (public internet only) in addresses.py.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The worker task that reads external feeds: claim, fetch (outside any transaction), parse, store.
 
-A fetch has a total deadline and a size cap, sends the stored validators so an unchanged
-feed costs a 304, and only speaks HTTP(S), redirects included. Parsing happens before
-anything is written: a feed that is unreachable, not XML or not a feed is recorded on the
-source with the reason and the time, and its earlier entries stay untouched. New entries
+The GET itself is client.py: public addresses only (addresses.py), every redirect checked, a
+total deadline, a size cap and conditional requests. Parsing happens before anything is
+written: a feed that is unreachable, refused, not XML or not a feed is recorded on the source
+with the reason and the time, and its earlier entries stay untouched. New entries
 and the source's new state are committed together, so nothing is ever half-saved.
 """
 
@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -26,6 +23,7 @@ from sqlalchemy import or_, select
 from engagement.core.db import utcnow
 from engagement.core.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, URL_SCHEMES, strip_tags
 from engagement.extensions import db
+from engagement.feeds.client import Fetched, FetchError, fetch_url
 from engagement.feeds.models import ENTRY_LINK_MAX, ENTRY_TITLE_MAX, FAILED, NOT_MODIFIED, OK, FeedEntry, FeedSource
 
 LEASE = timedelta(minutes=5)
@@ -35,20 +33,6 @@ HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 def _setting(name: str, default):
     return current_app.config.get(name, default)
-
-
-class FetchError(Exception):
-    """Why a source could not be read, in words staff can act on."""
-
-
-@dataclass
-class Fetched:
-    status: int  # 200 or 304
-    body: bytes = b""
-    content_type: str = ""
-    etag: str | None = None
-    last_modified: str | None = None
-    url: str = ""
 
 
 @dataclass
@@ -66,71 +50,6 @@ class ParsedEntry:
 class Parsed:
     entries: list[ParsedEntry] = field(default_factory=list)
     skipped: int = 0
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise FetchError(f"The feed redirected to an address that is not http or https ({newurl[:100]}).")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _opener():
-    handlers = [urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(), _HttpOnlyRedirects()]
-    opener = urllib.request.OpenerDirector()
-    for handler in [*handlers, urllib.request.HTTPErrorProcessor(), urllib.request.HTTPDefaultErrorHandler()]:
-        opener.add_handler(handler)
-    return opener
-
-
-def fetch_url(url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-    """GET the feed with validators, a total deadline and a size cap; raise FetchError on any failure."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError("Only http and https addresses can be fetched.")
-    timeout = float(_setting("FEEDS_TIMEOUT", 10))
-    limit = int(_setting("FEEDS_MAX_BYTES", 2_000_000))
-    headers = {
-        "User-Agent": f"engagement-feed-reader/1.0 (+{current_app.config['BASE_URL']})",
-        "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1",
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    deadline = time.monotonic() + timeout
-    try:
-        request = urllib.request.Request(url, headers=headers)  # noqa: S310 - scheme checked above
-        with _opener().open(request, timeout=timeout) as response:
-            chunks, size = [], 0
-            while chunk := response.read(65536):
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError(f"The feed is larger than {limit // 1_000_000} MB, so it was not read.")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"The server took longer than {timeout:g} seconds to send the feed.")
-                chunks.append(chunk)
-            return Fetched(
-                status=response.status,
-                body=b"".join(chunks),
-                content_type=response.headers.get("Content-Type", ""),
-                etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
-                url=response.url,
-            )
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
-            return Fetched(status=304, etag=exc.headers.get("ETag") or etag,
-                           last_modified=exc.headers.get("Last-Modified") or last_modified)  # fmt: skip
-        raise FetchError(f"The server answered {exc.code} {exc.reason}.") from exc
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise FetchError(f"The server did not answer within {timeout:g} seconds.") from exc
-        raise FetchError(f"Could not connect to the server: {reason}.") from exc
-    except TimeoutError as exc:
-        raise FetchError(f"The server did not answer within {timeout:g} seconds.") from exc
-    except (OSError, ValueError) as exc:  # connection reset, bad chunking, malformed URL
-        raise FetchError(f"Could not read the feed: {exc}.") from exc
 
 
 def _when(entry) -> datetime | None:

@@ -18,20 +18,26 @@ from engagement.core.errors import Conflict, DomainError, PermissionDenied
 from engagement.core.markup import has_tags
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.extensions import db
+from engagement.feeds import addresses
 from engagement.feeds.models import NEW, TITLE_MAX, URL_MAX, FeedEntry, FeedSource
 from engagement.news.services import post_from_text
 
 
 def check_url(url: str) -> str:
+    """A usable feed address: http(s), a normal web port, no login, and a host that is on the public
+    internet (resolved now; the worker checks again before every fetch, see addresses.py)."""
     value = (url or "").strip()
     if not value:
         raise DomainError("Enter the feed's web address", field="url")
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DomainError("Enter a full web address starting with https://, like https://example.org/news.rss",
-                          field="url")  # fmt: skip
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise DomainError(addresses.BAD_SCHEME, field="url")
     if len(value) > URL_MAX or any(ch.isspace() for ch in value):
         raise DomainError(f"Enter a web address of {URL_MAX} characters or fewer, with no spaces", field="url")
+    try:
+        addresses.check_for_form(value)
+    except addresses.RefusedAddress as exc:
+        raise DomainError(str(exc), field="url") from None
     return value
 
 

@@ -28,3 +28,6 @@ def init_app(app) -> None:
     register_task("newsletter-send", delivery.send_due)
     register_task("newsletter-expire", expire)
     app.cli.add_command(newsletter_cli)
+    from engagement.newsletter import privacy  # data-subject requests and retention
+
+    privacy.register()

@@ -5,6 +5,7 @@ Team and area choices are filled in per request from the database; the services 
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -91,6 +92,8 @@ class IssueForm(FlaskForm):
             NumberRange(0, MAX_WEEKS, message=f"Enter a number from 0 to {MAX_WEEKS}"),
         ],
     )
+    priorities = BooleanField("Include the team's current priorities",
+                              description="Each priority with the latest thing the team did about it.")  # fmt: skip
     posts = MultiCheckboxField("News posts to include", coerce=int, validate_choice=False)
     entries = MultiCheckboxField("Items from imported feeds to include", coerce=int, validate_choice=False)
 

@@ -42,6 +42,7 @@ from engagement.newsletter.models import (
     IssueItem,
 )
 from engagement.newsletter.subscriptions import recipient_ids
+from engagement.priorities.queries import current_for_teams
 from engagement.teams.models import AREAS, Team
 
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^<>\s]+>")
@@ -114,11 +115,13 @@ def _editable(issue: Issue) -> None:
         raise DomainError("This newsletter has been sent, so it cannot be changed.")
 
 
-def update_issue(issue: Issue, *, actor, subject: str, intro: str, weeks: int, post_ids=(), entry_ids=()) -> Issue:
+def update_issue(issue: Issue, *, actor, subject: str, intro: str, weeks: int, post_ids=(), entry_ids=(),
+                 priorities: bool = False) -> Issue:  # fmt: skip
     """Change the text and the chosen items; only posts and entries the issue may use are kept."""
     _require(actor, issue)
     _editable(issue)
     issue.subject, issue.intro, issue.weeks = _check(subject, intro, weeks)
+    issue.priorities = bool(priorities)
     posts = {p.id: p for p in post_choices(issue)}
     entries = {e.id: e for e in entry_choices(issue)}
     chosen = [IssueItem(news_post=posts[i]) for i in post_ids if i in posts]
@@ -177,6 +180,7 @@ def content_context(issue: Issue, now=None) -> dict:
         "entries": entries,
         "days": by_local_day(rows),
         "event_count": len(rows),
+        "priorities": current_for_teams(team_ids(issue)) if issue.priorities else [],
     }
 
 
@@ -189,7 +193,8 @@ def render_content(issue: Issue, now=None) -> tuple[str, str]:
 
 def is_empty(issue: Issue, now=None) -> bool:
     context = content_context(issue, now)
-    return not (issue.intro or context["posts"] or context["entries"] or context["event_count"])
+    return not (issue.intro or context["posts"] or context["entries"] or context["event_count"]
+                or context["priorities"])  # fmt: skip
 
 
 def envelope(issue: Issue) -> Envelope:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime, utcnow
@@ -95,6 +96,8 @@ class Issue(TimestampMixin, db.Model):
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX), nullable=False)
     intro: Mapped[str] = mapped_column(Text, default="", nullable=False)  # Markdown source, cleaned
     weeks: Mapped[int] = mapped_column(Integer, default=2, nullable=False)  # upcoming events to include
+    # Include the teams' current priorities (engagement.priorities) as a section.
+    priorities: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false(), nullable=False)
     status: Mapped[str] = mapped_column(String(12), default=DRAFT, nullable=False)
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when scheduled
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the "sent on" residents see

@@ -17,6 +17,7 @@ from flask import current_app, render_template
 from sqlalchemy import delete, or_, select
 
 from engagement.accounts.services import normalise_email
+from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.core.mail import queue_email
@@ -130,9 +131,12 @@ def _send_confirmation(subscriber: Subscriber, now) -> None:
            confirm_url=public_url("newsletter.confirm", token=confirm_token(subscriber)))  # fmt: skip
 
 
-def request_subscription(email: str, teams: list[Team], areas: list[str], *, now=None) -> Subscriber:
+def request_subscription(email: str, teams: list[Team], areas: list[str], *, now=None, entered_by=None) -> Subscriber:
     """Record what the resident asked for and email them: a confirmation link, or (if there is
-    nothing new to confirm) a reminder that they already get these newsletters."""
+    nothing new to confirm) a reminder that they already get these newsletters.
+
+    `entered_by`: a signed-in staff user typing a resident's address in for them (not limited per IP,
+    so it is audited); the resident still has to confirm from the email."""
     now = now or utcnow()
     email = normalise_email(email)
     if not teams and not areas:
@@ -155,6 +159,9 @@ def request_subscription(email: str, teams: list[Team], areas: list[str], *, now
     else:
         _email(subscriber, "You already get these newsletters", "already",
                teams=[subscription_label(s) for s in confirmed(subscriber)])  # fmt: skip
+    if entered_by is not None:
+        audit.record("newsletter.entered_by_staff", actor=entered_by, target=subscriber,
+                     summary="A resident's subscription request entered by staff: " + ", ".join(labels(teams, areas)))  # fmt: skip
     return subscriber
 
 

@@ -26,3 +26,6 @@ def init_app(app) -> None:
     hooks.register_dashboard_section("signups", sections.dashboard_section, order=15)
     register_task("signup-reminders", tasks.send_reminders)
     register_task("signup-purge", tasks.purge_hourly)
+    from engagement.signups import privacy  # data-subject requests and retention
+
+    privacy.register()

@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from itertools import islice
 from operator import itemgetter
 
@@ -21,8 +21,8 @@ from sqlalchemy import Select, String, and_, case, func, select, type_coerce
 from sqlalchemy.types import TypeDecorator
 
 from engagement.core.exports import FORMULA_START, Column, cell, neutralise, safe_filename
+from engagement.events.limits import day_end_utc, day_start_utc
 from engagement.events.models import Event, EventType, Occurrence, Venue
-from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
 from engagement.signups.models import CANCELLED, WAITING, Signup
 from engagement.teams.models import Team
@@ -130,11 +130,11 @@ def _filtered(query: Select, filters: ExportFilter) -> Select:
         conditions.append(Event.team_id.in_(filters.team_ids or [-1]))
     if filters.type_id is not None:
         conditions.append(Event.event_type_id == filters.type_id)
-    if filters.from_date:
-        conditions.append(Occurrence.starts_at >= local_to_utc(datetime.combine(filters.from_date, time())))
-    if filters.to_date:
-        end = local_to_utc(datetime.combine(filters.to_date + timedelta(days=1), time()))
-        conditions.append(Occurrence.starts_at < end)
+    after, before = day_start_utc(filters.from_date), day_end_utc(filters.to_date)  # no overflow on 31/12/9999
+    if after is not None:
+        conditions.append(Occurrence.starts_at >= after)
+    if before is not None:
+        conditions.append(Occurrence.starts_at < before)
     if not filters.include_cancelled:
         conditions.append(Signup.status != CANCELLED)
     return query.where(and_(*conditions)) if conditions else query

@@ -1,4 +1,4 @@
-"""The worker's expiry warnings: site risk assessments and volunteers' training running out.
+"""The worker's expiry warnings: site risk assessments, volunteers' training and device calibration running out.
 
 Worker task "speedwatch-expiry-warnings" (`warn_expiring`). Each expiry date is warned about
 once (Site.expiry_warned_for, Volunteer.training_warned_for), so running it twice sends once:
@@ -18,6 +18,7 @@ from engagement.core.db import utcnow
 from engagement.core.timeutil import to_local
 from engagement.core.urls import public_url
 from engagement.extensions import db
+from engagement.speedwatch.devices.warnings import warn_devices
 from engagement.speedwatch.mail import send, team_recipients
 from engagement.speedwatch.sites.models import Site
 from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
@@ -126,10 +127,10 @@ def warn_volunteers(today: date, days: int) -> int:
 
 
 def warn_expiring(now: datetime | None = None) -> int:
-    """Worker task: warn teams of site assessments, and volunteers of training, expiring soon."""
+    """Worker task: warn teams of site assessments and device calibrations, and volunteers of training, expiring soon."""
     now = now or utcnow()
     today = to_local(now).date()
     days = current_app.config["SPEEDWATCH_WARNING_DAYS"]
-    count = warn_sites(today, days) + warn_volunteers(today, days)
+    count = warn_sites(today, days) + warn_volunteers(today, days) + warn_devices(today, days, now)
     db.session.commit()
     return count

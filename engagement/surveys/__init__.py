@@ -31,3 +31,6 @@ def init_app(app) -> None:
     register_occurrence_section("surveys-feedback", sections.occurrence_section, order=90)
     register_task("surveys-feedback", send_due_feedback)
     register_task("surveys-purge", purge_expired)
+    from engagement.surveys import privacy  # data-subject requests and retention
+
+    privacy.register()

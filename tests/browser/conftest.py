@@ -65,6 +65,7 @@ def live_server(tmp_path_factory):
             "MAIL_DIR": str(tmp / "mail"),
             "RATELIMIT_STORAGE_URI": "memory://",
             "RATELIMIT_ENABLED": False,
+            "STAFF_2FA_REQUIRED": "none",  # the demo logins sign in with their password (see engagement.accounts)
         }
     )
     from engagement.demo.cli import load_demo

@@ -30,6 +30,25 @@ SIGNED_IN = [
     (OFFICER_EMAIL, "/staff/speed-watch/shifts"),
     (OFFICER_EMAIL, "/staff/speed-watch/shifts/new"),
     (OFFICER_EMAIL, "/staff/speed-watch/returns"),
+    # The whole scheme (issue 19): devices, site requests, site pages, the back office's letters
+    (VOLUNTEER_EMAIL, "/speed-watch/site-requests"),
+    (VOLUNTEER_EMAIL, "/speed-watch/site-requests/new"),
+    (VOLUNTEER_EMAIL, "/speed-watch/site-requests/1"),
+    (OFFICER_EMAIL, "/staff/speed-watch/devices"),
+    (OFFICER_EMAIL, "/staff/speed-watch/devices/new"),
+    (OFFICER_EMAIL, "/staff/speed-watch/devices/1"),
+    (OFFICER_EMAIL, "/staff/speed-watch/devices/1/calibration"),
+    (OFFICER_EMAIL, "/staff/speed-watch/sites/1"),
+    (OFFICER_EMAIL, "/staff/speed-watch/site-requests"),
+    (OFFICER_EMAIL, "/staff/speed-watch/site-requests/new"),
+    (OFFICER_EMAIL, "/staff/speed-watch/site-requests/1"),
+    (OFFICER_EMAIL, "/staff/speed-watch/site-requests/1/approve"),
+    (OFFICER_EMAIL, "/staff/speed-watch/site-requests/1/decline"),
+    (OFFICER_EMAIL, "/staff/speed-watch/letters"),
+    (OFFICER_EMAIL, "/staff/speed-watch/letters/keepers"),
+    (OFFICER_EMAIL, "/staff/speed-watch/referrals"),
+    (COORDINATOR_EMAIL, "/staff/speed-watch/letters/templates"),
+    (COORDINATOR_EMAIL, "/staff/speed-watch/letters/templates/second_letter"),
 ]
 
 
@@ -89,9 +108,54 @@ def test_staff_shift_and_return_pages_are_accessible(page_as):
     assert_no_axe_violations(page)
 
 
-@pytest.mark.parametrize("path", ["/teams/ladywood/speed-watch/apply", "/speed-watch/rota", "/speed-watch/shifts"])
+def test_referral_and_vehicle_history_are_accessible(page_as):
+    page = page_as(OFFICER_EMAIL)
+    page.goto("/staff/speed-watch/referrals")
+    page.locator("main table a").first.click()
+    page.wait_for_load_state("load")
+    assert "/staff/speed-watch/referrals/" in page.url
+    assert_page_basics(page)
+    assert_no_axe_violations(page)
+    page.goto("/staff/speed-watch/letters")
+    page.locator("main table a").first.click()
+    page.wait_for_load_state("load")
+    assert "/staff/speed-watch/vehicles/" in page.url
+    assert_page_basics(page)
+    assert_no_axe_violations(page)
+
+
+def test_device_refusal_and_site_request_errors_are_accessible(page_as):
+    page = page_as(OFFICER_EMAIL)
+    page.goto("/staff/speed-watch/devices/new")
+    page.get_by_role("button", name="Register device").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".error-summary").is_visible()
+    assert_no_axe_violations(page)
+    page.goto("/staff/speed-watch/site-requests/new")
+    page.get_by_role("button", name="Send to the team").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".error-summary").is_visible()
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/teams/ladywood/speed-watch/apply",
+        "/speed-watch/rota",
+        "/speed-watch/shifts",
+        "/speed-watch/site-requests/new",
+        "/staff/speed-watch",
+        "/staff/speed-watch/sites/1",
+        "/staff/speed-watch/devices",
+        "/staff/speed-watch/letters",
+    ],
+)
 def test_speed_watch_pages_reflow_at_320px(browser, live_server, signed_in_state, path):
-    state = signed_in_state(VOLUNTEER_EMAIL) if path.startswith("/speed-watch") else None
+    if path.startswith("/speed-watch"):
+        state = signed_in_state(VOLUNTEER_EMAIL)
+    else:
+        state = signed_in_state(OFFICER_EMAIL) if path.startswith("/staff") else None
     context = new_context(browser, live_server, viewport={"width": 320, "height": 640}, storage_state=state)
     page = context.new_page()
     try:

@@ -66,3 +66,28 @@ def test_demo_speed_watch_group_is_usable(app, db, client):
     shifts = client.get("/speed-watch/shifts").get_data(as_text=True).lower()
     assert "going ahead" in shifts and "needs 1 more volunteer" in shifts
     assert client.get("/staff/").status_code == 403
+
+
+def test_demo_speed_watch_scheme_is_made_through_the_services(app, db):
+    """Devices (one due for calibration soon), a site request, counted returns and a computed letter ladder."""
+    from datetime import timedelta
+
+    from engagement.speedwatch.dates import local_today
+    from engagement.speedwatch.devices.models import Device
+    from engagement.speedwatch.letters.models import HIGH_SPEED, REFERRED, SECOND_LETTER, LadderVehicle, Referral
+    from engagement.speedwatch.requests.models import SiteRequest
+    from engagement.speedwatch.returns.models import SessionReturn
+    from engagement.speedwatch.shifts.models import Shift
+
+    load_demo()
+    db.session.commit()
+    today = local_today()
+    devices = db.session.scalars(db.select(Device)).all()
+    assert len(devices) >= 12 and any(today <= d.calibration_expires <= today + timedelta(days=30) for d in devices)
+    assert db.session.scalar(db.select(db.func.count(Shift.event_id)).where(Shift.device_id.is_(None))) == 0
+    assert db.session.scalar(db.select(SiteRequest.status)) == "pending"
+    returns = db.session.scalars(db.select(SessionReturn)).all()
+    assert returns and all(r.vehicles_counted and r.check_passed and r.threshold_mph for r in returns)
+    steps = set(db.session.scalars(db.select(LadderVehicle.step)))
+    assert {SECOND_LETTER, REFERRED, HIGH_SPEED} <= steps
+    assert set(db.session.scalars(db.select(Referral.reason))) == {REFERRED, HIGH_SPEED}

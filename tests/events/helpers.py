@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from engagement.events.details import EventDetails, When
+from engagement.events.import_jobs import queue_import
 from engagement.events.models import Event, EventType
 from engagement.events.recurrence import RepeatPattern
 from engagement.events.services import create_event, ensure_default_types, save_venue
@@ -27,8 +28,17 @@ def sample_records(team) -> dict:
         when=When(first, first + timedelta(minutes=90)),
         pattern=RepeatPattern("weekly", count=4),
     )
+    job = queue_import(
+        team, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="sample.ics", actor=None, default_type=etype
+    )
     db.session.commit()
-    return {"event_id": event.id, "occurrence_id": event.occurrences[1].id, "type_id": etype.id, "venue_id": venue.id}
+    return {
+        "event_id": event.id,
+        "occurrence_id": event.occurrences[1].id,
+        "type_id": etype.id,
+        "venue_id": venue.id,
+        "job_id": job.id,
+    }
 
 
 # Fixed dates far enough ahead to stay in the future: Tuesday 4 March 2031 at 18:00.

@@ -1,4 +1,8 @@
-"""A real HTTP server on loopback that serves feeds (good, broken, slow) and honours ETags."""
+"""A real HTTP server on loopback that serves feeds (good, broken, slow) and honours ETags.
+
+Fetching from loopback (and from its port) is allowed for these tests only; the refusals are in
+tests/hardening/test_ssrf.py.
+"""
 
 from __future__ import annotations
 
@@ -71,9 +75,20 @@ class FeedServer:
         return self.url(path)
 
 
+@pytest.fixture(autouse=True)
+def allow_loopback(app):
+    """The feed server runs on loopback, which the fetcher refuses outside tests (tests/hardening/test_ssrf.py)."""
+    app.config["FEEDS_ALLOW_LOOPBACK"] = True
+
+
+def allow_port(app, port: int) -> None:
+    app.config["FEEDS_ALLOWED_PORTS"] = f"{app.config['FEEDS_ALLOWED_PORTS']},{port}"
+
+
 @pytest.fixture
-def feed_server():
+def feed_server(app):
     server = FeedServer()
+    allow_port(app, server.httpd.server_address[1])
     server.thread.start()
     yield server
     server.httpd.shutdown()

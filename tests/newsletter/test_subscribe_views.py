@@ -183,16 +183,17 @@ def test_confirmation_emails_are_rate_limited_per_address(client, db, team):
     statuses = [_subscribe(client).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
     page = _subscribe(client).get_data(as_text=True)
-    assert "Too many attempts" in page
+    assert "We have sent several emails to this address in a short time" in page  # the form again, with a wait
     assert len(outbox(db)) == 3
     # Another address from the same computer still works (until the per-IP limit).
     assert _subscribe(client, "neighbour@example.org").status_code == 302
 
 
-def test_confirmation_emails_are_rate_limited_per_ip(client, db, team):
-    statuses = [_subscribe(client, f"person{n}@example.org").status_code for n in range(11)]
-    assert statuses == [302] * 10 + [429]
-    assert len(outbox(db)) == 10
+def test_many_residents_from_one_connection_can_subscribe(client, db, team):
+    """A shared connection (library PC, care home Wi-Fi): the per-IP limit is sized for it (tests/hardening)."""
+    statuses = [_subscribe(client, f"person{n}@example.org").status_code for n in range(15)]
+    assert statuses == [302] * 15
+    assert len(outbox(db)) == 15
 
 
 def test_team_page_offers_the_newsletter(client, team):

@@ -116,10 +116,11 @@ def test_second_attempt_with_an_address_emails_the_link_and_reveals_nothing(clie
     assert count(db, Signup) == 1
 
 
-def test_rate_limit_per_ip(client, db, surgery):
-    statuses = [submit(client, surgery, email=f"r{n}@example.org").status_code for n in range(11)]
-    assert statuses[:10] == [302] * 10 and statuses[10] == 429
-    assert count(db, Signup) == 10
+def test_many_residents_from_one_connection_all_sign_up(client, db, surgery):
+    """A library PC or a community centre's Wi-Fi: the per-IP limit is sized for it (tests/hardening/test_rate_limits.py)."""
+    statuses = [submit(client, surgery, email=f"r{n}@example.org").status_code for n in range(15)]
+    assert statuses == [302] * 15
+    assert count(db, Signup) == 15  # 10 places taken, 5 on the waiting list
 
 
 def test_closed_dates_say_why(client, db, make_date, officer):

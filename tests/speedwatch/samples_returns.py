@@ -16,6 +16,7 @@ from engagement.speedwatch.returns.models import SessionReturn, Vehicle
 from engagement.speedwatch.shifts.models import Shift, ShiftSignup
 from engagement.speedwatch.sites.models import Site
 from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
+from tests.speedwatch.samples_devices import make_device
 
 EXPECTED_ACCESS = {
     "speedwatch.volunteer_return": "volunteer",
@@ -29,7 +30,8 @@ EXPECTED_ACCESS = {
 
 
 def make_shift_date(team, site, start: datetime, *, hours: float = 2, min_team: int = 3, max_team: int = 6):
-    """A published one-off Speed Watch date at `site` from the naive local `start`; returns the Occurrence."""
+    """A published one-off Speed Watch date at `site` from the naive local `start`, holding a new device of
+    the team; returns the Occurrence."""
     ensure_default_types()
     etype = db.session.scalar(db.select(EventType).where(EventType.slug == "community-speed-watch"))
     event = create_event(
@@ -39,7 +41,8 @@ def make_shift_date(team, site, start: datetime, *, hours: float = 2, min_team: 
         publish=True,
         now=datetime.combine(start.date() - timedelta(days=30), time(), tzinfo=UTC),
     )
-    db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=min_team, max_team=max_team))
+    device = make_device(team)
+    db.session.add(Shift(event_id=event.id, site_id=site.id, min_team=min_team, max_team=max_team, device_id=device.id))
     db.session.commit()
     return event.occurrences[0]
 

@@ -11,6 +11,7 @@ from engagement.events.recurrence import RepeatPattern
 from engagement.extensions import db
 from engagement.speedwatch.shifts.services import schedule_shift
 from engagement.speedwatch.sites.models import Site
+from tests.speedwatch.samples_devices import make_device
 
 EXPECTED_ACCESS = {
     "speedwatch.shifts": "staff",
@@ -25,13 +26,17 @@ EXPECTED_ACCESS = {
 }
 
 
-def make_shift(team, site, start: datetime, *, hours: float = 2, pattern=None, now=None, publish=True, **kwargs):
-    """A shift at `site` from the naive local `start`, committed; returns the Shift."""
+def make_shift(
+    team, site, start: datetime, *, hours: float = 2, pattern=None, now=None, publish=True, device=None, **kwargs
+):
+    """A shift at `site` from the naive local `start` holding `device` (a new one by default, so shifts
+    built at the same time never share a device), committed."""
     end = start + timedelta(hours=hours)
     shift = schedule_shift(
         actor=None,
         team=team,
         site=site,
+        device=device or make_device(team),
         day=start.date(),
         start=start.time(),
         end=end.time(),

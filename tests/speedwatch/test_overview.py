@@ -13,7 +13,9 @@ from tests.speedwatch.samples_returns import make_shift_date, sign_up
 from tests.support.queries import count_queries
 
 
-def add_return(team, site_name: str, day: date, vehicles: int, site=None) -> None:
+def add_return(team, site_name: str, day: date, vehicles: int, site=None, counted=None, over=0) -> None:
+    """A return built from the models: `vehicles` registrations at 35 mph; `counted` None is a return
+    recorded before traffic counts existed."""
     start = local_to_utc(day, time(10, 0))
     ret = SessionReturn(
         team_id=team.id,
@@ -22,6 +24,9 @@ def add_return(team, site_name: str, day: date, vehicles: int, site=None) -> Non
         speed_limit=30,
         started_at=start,
         ended_at=start + timedelta(hours=1),
+        vehicles_counted=counted,
+        over_limit_count=over if counted is not None else None,
+        threshold_mph=35 if counted is not None else None,
     )
     ret.vehicles = [
         Vehicle(registration=f"AB{n:02d}CDE", make="Ford", colour="Red", speed_mph=35, direction="N", seen_at=start)
@@ -29,6 +34,14 @@ def add_return(team, site_name: str, day: date, vehicles: int, site=None) -> Non
     ]
     _db.session.add(ret)
     _db.session.commit()
+
+
+def traffic_rows(page: str, site: str) -> dict[str, list[str]]:
+    """The cells of the traffic table of one site: {month or "All 6 months": [sessions, counted, %, %, repeats]}."""
+    table = page[page.index(f"<caption>Traffic at {site} per month</caption>") :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', table)
+    return {name: re.findall(r'<td class="numeric">([^<]*)</td>', cells) for name, cells in rows}
 
 
 def test_state_labels():
@@ -69,10 +82,10 @@ def test_overview_shows_staffing_training_and_the_chart_numbers(
     make_volunteer(team, name="Fine For Now", training_expires=today + timedelta(days=90))
     make_volunteer(team, name="Suspended Person", status="suspended", training_expires=today - timedelta(days=3))
     months = month_starts(today)
-    add_return(team, "Monument Road", months[-1] + timedelta(days=1), 3, site=site)
-    add_return(team, "Monument Road", months[-2] + timedelta(days=10), 2, site=site)
-    add_return(team, "Monument Road", months[0] - timedelta(days=5), 9, site=site)  # older than six months
-    add_return(other_team, "Foleshill Road", months[-3] + timedelta(days=3), 4)
+    add_return(team, "Monument Road", months[-1] + timedelta(days=1), 3, site=site, counted=100, over=7)
+    add_return(team, "Monument Road", months[-2] + timedelta(days=10), 2, site=site, counted=40, over=2)
+    add_return(team, "Monument Road", months[0] - timedelta(days=5), 9, site=site, counted=90)  # over six months ago
+    add_return(other_team, "Foleshill Road", months[-3] + timedelta(days=3), 4)  # from before traffic counts
 
     login_as(coordinator)
     page = client.get("/staff/speed-watch").get_data(as_text=True)
@@ -81,11 +94,16 @@ def test_overview_shows_staffing_training_and_the_chart_numbers(
     assert "1 (needs 3, at most 6)" in page  # the withdrawn volunteer is not counted
     assert "Expiring Soon" in page and "Already Expired" in page
     assert "Fine For Now" not in page and "Suspended Person" not in page
-    table = page[page.index('id="vehicles-per-site"') :]
-    cells = re.findall(r"<tr><th scope=\"row\">([^<]+)<span.*?</th>((?:<td>\d+</td>)+)</tr>", table)
-    numbers = {name.strip(): [int(n) for n in re.findall(r"\d+", tds)] for name, tds in cells}
-    assert numbers == {"Foleshill Road": [0, 0, 0, 4, 0, 0, 4], "Monument Road": [0, 0, 0, 0, 2, 3, 5]}
-    assert page.count('role="img"') == 2 and "<desc id=" in page and f"{months[-1]:%B %Y}: 3" in page
+    monument = traffic_rows(page, "Monument Road")
+    # Hand-computed: this month 3 recorded + 7 counted over the limit of 100; last month 2 + 2 of 40.
+    assert monument[f"{months[-1]:%B %Y}"] == ["1", "100", "10%", "3%", "0"]
+    assert monument[f"{months[-2]:%B %Y}"] == ["1", "40", "10%", "5%", "0"]
+    assert monument[f"{months[0]:%B %Y}"] == ["0", "0", "–", "–", "0"]
+    assert monument["All 6 months"] == ["2", "140", "10%", "3.6%", "0"]
+    foleshill = traffic_rows(page, "Foleshill Road")
+    assert foleshill[f"{months[-3]:%B %Y}"] == ["1", "0", "–", "–", "0"]  # a session, but no count to divide
+    assert page.count('role="img"') == 2 and "<desc id=" in page
+    assert f"{months[-1]:%B %Y}: 1 session, 100 vehicles, 10% over the limit, 3% over the threshold" in page
     assert 'href="/staff/speed-watch/returns"' in page
 
     post = client.get(f"/staff/speed-watch?team={other_team.slug}").get_data(as_text=True)

@@ -12,9 +12,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from engagement.core.audit import AuditEntry
+from engagement.extensions import db
 from engagement.speedwatch.returns import services as returns
 from engagement.speedwatch.returns.exports import EXPORT_HEADINGS
 from engagement.speedwatch.returns.models import SessionReturn, Vehicle
+from engagement.speedwatch.shifts.models import Shift
 from tests.speedwatch.conftest import PASSWORD
 from tests.speedwatch.samples_returns import make_shift_date, sign_up
 
@@ -48,20 +50,31 @@ def row_data(n: int, **values) -> dict:
 
 
 def good_answers() -> dict:
+    """A right return for the one shift of the test: its device passed the check; 120 counted, 6 over the limit."""
     return {
         "started": "10:00",
         "ended": "11:30",
         "conditions": "Dry, light traffic",
+        "device": str(db.session.scalar(select(Shift.device_id))),
+        "check_passed": "yes",
+        "check_speed": "30",
+        "vehicles_counted": "120",
+        "over_limit_count": "6",
         **row_data(0, registration="ab12 cde", make="Ford", colour="Blue", speed="41", direction="North", time="10:20"),
         **row_data(1, registration="", make="", colour="", speed="", direction="", time=""),
     }
+
+
+def passed_check(occurrence) -> returns.Session:
+    device_id = db.session.get(Shift, occurrence.event_id).device_id
+    return returns.Session(device_id, "yes", "30", "300", "12")
 
 
 def test_volunteer_sends_the_return_once_and_cannot_see_it(db, client, login_as, past_date, volunteer):
     login_as(volunteer.user, PASSWORD)
     url = f"/speed-watch/shifts/{past_date.id}/return"
     page = client.get(url).get_data(as_text=True)
-    assert page.count("<legend") == 6 and "Vehicle 6</legend>" in page and "30 mph" in page
+    assert page.count("<legend") == 7 and "Vehicle 6</legend>" in page and "30 mph" in page and "35 mph" in page
     assert page.count("<h1") == 1 and '<label class="label" for="vehicles-0-registration">Registration</label>' in page
     assert 'type="time"' in page and 'id="vehicles-5-time"' in page
     response = client.post(
@@ -105,7 +118,7 @@ def test_add_more_rows_keeps_every_value_typed(client, login_as, past_date, volu
     data = good_answers() | {"add_rows": "Add more rows"} | row_data(5, make="Kia")
     response = post_form(f"/speed-watch/shifts/{past_date.id}/return", data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and page.count("<legend") == 11
+    assert response.status_code == 200 and page.count("<legend") == 12
     assert 'value="ab12 cde"' in page and 'value="Kia"' in page and 'value="Dry, light traffic"' not in page
     assert "Dry, light traffic</textarea>" in page
     assert "There is a problem" not in page
@@ -165,7 +178,14 @@ def two_teams_returns(db, types, team, other_team, site, make_site, officer, mak
     occ2 = make_shift_date(other_team, other_site, datetime.combine(day, time(9, 0)))
     coordinator = make_user(role="coordinator", display_name="Chris Coordinator")
     car = {"registration": "AB12CDE", "colour": "Blue", "speed": "44", "direction": "North", "time": "09:30"}
-    returns.record_return(occ2, actor=coordinator, started="09:00", ended="10:00", vehicles=[car | {"make": "Ford"}])
+    returns.record_return(
+        occ2,
+        actor=coordinator,
+        started="09:00",
+        ended="10:00",
+        vehicles=[car | {"make": "Ford"}],
+        session=passed_check(occ2),
+    )
     db.session.commit()
     ours = returns.record_return(
         occ,
@@ -177,6 +197,7 @@ def two_teams_returns(db, types, team, other_team, site, make_site, officer, mak
             car | {"make": '=HYPERLINK("http://evil.example","x")', "time": "18:05"},
             car | {"registration": "K1", "make": "Mini", "time": "18:45", "speed": "39"},
         ],
+        session=passed_check(occ),
     )
     db.session.commit()
     return ours

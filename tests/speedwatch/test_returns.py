@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Conflict, DomainError, PermissionDenied
+from engagement.extensions import db
 from engagement.speedwatch.returns import services as returns
 from engagement.speedwatch.returns.models import SessionReturn, Vehicle
 from engagement.speedwatch.returns.tasks import purge_returns
+from engagement.speedwatch.shifts.models import Shift
 from tests.speedwatch.conftest import NOW
 from tests.speedwatch.samples_returns import make_shift_date, sign_up
 
@@ -46,8 +48,21 @@ def on_shift(shift_date, team, make_volunteer):
     return volunteer
 
 
+def checked_session(occurrence, **overrides) -> returns.Session:
+    """The shift's device passed its check at 30 mph; 200 vehicles counted, 10 over the limit but under 35."""
+    values = {
+        "device_id": db.session.get(Shift, occurrence.event_id).device_id,
+        "check_passed": "yes",
+        "check_speed": "30",
+        "vehicles_counted": "200",
+        "over_limit_count": "10",
+    }
+    return returns.Session(**(values | overrides))
+
+
 def record(occurrence, actor, vehicles=(), **kwargs):
     values = {"started": "10:00", "ended": "11:30", "conditions": "Dry, light traffic", "now": NOW} | kwargs
+    values.setdefault("session", checked_session(occurrence))
     return returns.record_return(occurrence, actor=actor, vehicles=list(vehicles), **values)
 
 
@@ -207,7 +222,14 @@ def test_staff_edit_replaces_the_vehicles_and_is_audited(db, shift_date, on_shif
     with pytest.raises(PermissionDenied):
         returns.edit_return(ret, actor=outsider, started="10:00", ended="11:00", vehicles=[], now=NOW)
     returns.edit_return(
-        ret, actor=officer, started="10:05", ended="11:00", conditions="Wet", vehicles=[car(speed="52")], now=NOW
+        ret,
+        actor=officer,
+        started="10:05",
+        ended="11:00",
+        conditions="Wet",
+        vehicles=[car(speed="52")],
+        session=checked_session(shift_date),
+        now=NOW,
     )
     db.session.commit()
     db.session.expire_all()

@@ -14,6 +14,7 @@ from engagement.events.recurrence import RepeatPattern
 from engagement.speedwatch.shifts.models import ShiftSignup, ShiftStaffing
 from engagement.speedwatch.shifts.services import sign_up_for_shift
 from tests.speedwatch.conftest import PASSWORD
+from tests.speedwatch.samples_devices import team_device
 from tests.speedwatch.samples_shifts import make_shift
 
 
@@ -25,6 +26,7 @@ def form_data(team, site, **overrides):
     data = {
         "team": str(team.id),
         "site": str(site.id),
+        "device": str(team_device(team).id),
         "date": "8/4/2027",
         "start_time": "7:30",
         "end_time": "09:00",

@@ -14,6 +14,7 @@ from engagement.speedwatch.shifts.models import SIGNED_UP, WITHDRAWN, Shift, Shi
 from engagement.speedwatch.shifts.queries import Staffing, staffing_for
 from engagement.speedwatch.shifts.services import schedule_shift, sign_up_for_shift, withdraw_from_shift
 from tests.speedwatch.conftest import NOW
+from tests.speedwatch.samples_devices import team_device
 from tests.speedwatch.samples_shifts import make_shift
 
 # Thursday 8 April 2027, 07:30 local (BST): two days after NOW.
@@ -33,7 +34,14 @@ def date_of(shift, n=0) -> Occurrence:
 
 def test_one_off_shift_is_a_published_speed_watch_event_at_the_site(db, types, team, officer, site):
     shift = schedule_shift(
-        actor=officer, team=team, site=site, day=START.date(), start=time(7, 30), end=time(9, 0), now=NOW
+        actor=officer,
+        team=team,
+        site=site,
+        device=team_device(team),
+        day=START.date(),
+        start=time(7, 30),
+        end=time(9, 0),
+        now=NOW,
     )
     db.session.commit()
     event = shift.event
@@ -50,6 +58,7 @@ def test_weekly_series_materialises_every_date(db, types, team, officer, site):
         actor=officer,
         team=team,
         site=site,
+        device=team_device(team),
         day=START.date(),
         start=time(7, 30),
         end=time(9, 0),

@@ -299,7 +299,7 @@ def test_volunteer_gets_403_on_every_staff_speed_watch_url(app, db, team, site, 
     person = app.test_client()
     login(person, volunteer.user, PASSWORD)
     token = csrf_token(person)
-    samples = {"volunteer_id": other.id, "site_id": site.id}
+    samples = {"volunteer_id": other.id, "site_id": site.id, "step": "first_letter"}
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/staff/speed-watch")]
     assert len(rules) >= 10
     with app.test_request_context():

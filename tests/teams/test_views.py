@@ -42,7 +42,8 @@ def test_team_page_and_unknown_team(client, make_team, make_user):
     team = make_team(name="Ladywood", coverage=["B1"], contact_email="ladywood.npt@example.org")
     make_user(teams=[team], display_name="Aisha Khan", rank="PCSO", email="aisha@example.org")
     page = client.get("/teams/ladywood").get_data(as_text=True)
-    assert "PCSO Aisha Khan" in page and "ladywood.npt@example.org" in page
+    # Officers appear only once they choose to (engagement.priorities.people), never just for being members.
+    assert "PCSO Aisha Khan" not in page and "ladywood.npt@example.org" in page
     assert "aisha@example.org" not in page  # officers' personal emails are never public
     missing = client.get("/teams/atlantis")
     assert missing.status_code == 404

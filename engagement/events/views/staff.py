@@ -18,6 +18,7 @@ from engagement.core.timeutil import format_datetime, to_local
 from engagement.events import queries, services
 from engagement.events.display import by_local_day
 from engagement.events.forms import CancelForm, EventForm, OneOffEditForm, SeriesEditForm
+from engagement.events.limits import QUERY_FIRST_DATE, QUERY_LAST_DATE
 from engagement.events.models import Event
 from engagement.events.recurrence import describe_rrule
 from engagement.events.views.event_forms import Review, cancel_flow, details_from, event_page, fill_choices, form_data
@@ -172,6 +173,7 @@ def team_calendar(slug: str):
         first = date.fromisoformat(request.args.get("start", ""))
     except ValueError:
         first = to_local(utcnow()).date()
+    first = min(max(first, QUERY_FIRST_DATE), QUERY_LAST_DATE)  # weeks either side never overflow (year 1, 9999)
     weeks = [(monday, by_local_day(rows)) for monday, rows in queries.calendar_weeks(team, first)]
     monday = weeks[0][0]
     return render_template(

@@ -99,7 +99,8 @@ def staff_issue(issue_id: int):
             form,
             lambda: issues.update_issue(issue, actor=current_user, subject=form.subject.data,
                                         intro=form.intro.data or "", weeks=form.weeks.data,
-                                        post_ids=form.posts.data or [], entry_ids=form.entries.data or []),
+                                        post_ids=form.posts.data or [], entry_ids=form.entries.data or [],
+                                        priorities=form.priorities.data),
             success=_after_save(issue_id),
             message="Saved.",
         )  # fmt: skip

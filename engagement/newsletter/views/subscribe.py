@@ -3,16 +3,25 @@
 Confirming and leaving are POSTs behind a one-button page, so mail scanners that follow
 links change nothing. The one-click unsubscribe URL in the List-Unsubscribe header is the
 one endpoint exempt from CSRF (RFC 8058: mail providers POST to it with no session).
-Sending confirmation emails is rate-limited per address and per IP address.
+Sending confirmation emails is rate-limited per address and per IP address (sized for a shared
+connection; signed-in staff subscribing a resident are not limited per IP, and it is audited); a
+limit hit shows the form again with the address kept and how long to wait (core.ratelimits).
 """
 
 from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from engagement.accounts.services import normalise_email
 from engagement.core.actions import perform, render_form, submit
-from engagement.core.errors import DomainError
+from engagement.core.ratelimits import (
+    SHARED_CONNECTION,
+    email_key,
+    keeps_answers_when_limited,
+    limited,
+    staff_on_behalf,
+)
 from engagement.core.tokens import InvalidToken
 from engagement.extensions import csrf, limiter
 from engagement.newsletter import subscriptions as subs
@@ -20,18 +29,23 @@ from engagement.newsletter.forms import ChooseForm, EmailForm, LostLinkForm, Man
 from engagement.teams.models import AREAS
 from engagement.teams.services import all_teams
 
-# Documented limits (README): confirmation and manage-link emails per address and per IP address.
+# Documented limits (README, "Rate limits"): confirmation and manage-link emails per address and per IP address.
 PER_ADDRESS = "3 per hour; 10 per day"
-PER_IP = "10 per hour; 50 per day"
+PER_IP = SHARED_CONNECTION
 
 
 def _email_key() -> str:
     """Rate-limit key for the address typed into the form (normalised, so case tricks don't help)."""
-    raw = request.form.get("email", "")
-    try:
-        return "newsletter-address:" + normalise_email(raw)
-    except DomainError:  # not an address: no email goes anywhere, so count it against the sender instead
-        return "newsletter-address-invalid:" + (request.remote_addr or "")
+    return email_key("newsletter", normalise_email)
+
+
+def _wait_text(wait) -> str:
+    who = (
+        "We have sent several emails to this address in a short time."
+        if wait.per_person
+        else "Many requests have been sent from this internet connection in a short time."
+    )
+    return f"{who} Wait {wait.words}, then press the button again."
 
 
 def _sent(response) -> bool:
@@ -69,20 +83,32 @@ def choose_teams():
     return render_template("newsletter/choose.html", form=form, error=error), 400 if error else 200
 
 
-@limiter.limit(PER_IP, methods=["POST"])
+@limiter.limit(PER_IP, methods=["POST"], exempt_when=staff_on_behalf)
 @limiter.limit(PER_ADDRESS, methods=["POST"], key_func=_email_key, deduct_when=_sent)
+@keeps_answers_when_limited
 def give_email():
     source = request.form if request.method == "POST" else request.args
     teams, areas = subs.parse_choice(source.getlist("team"), source.getlist("area"))
     if not teams and not areas:
         return redirect(url_for("newsletter.choose_teams"))
     form = EmailForm()
+    entered_by = current_user if staff_on_behalf() else None
 
     def check_email(_subscriber) -> str:
         session["newsletter_email"] = form.email.data.strip()
         return url_for("newsletter.check_email")
 
-    done = submit(form, lambda: subs.request_subscription(form.email.data, teams, areas), success=check_email)
+    if wait := limited():
+        form.form_errors.append(_wait_text(wait))
+    done = (
+        None
+        if wait
+        else submit(
+            form,
+            lambda: subs.request_subscription(form.email.data, teams, areas, entered_by=entered_by),
+            success=check_email,
+        )
+    )
     return done or render_form(
         "newsletter/email.html", form, teams=teams, areas=areas, labels=subs.labels(teams, areas),
         consent=subs.consent_text(teams, areas), days=subs.CONFIRM_DAYS,
@@ -132,13 +158,16 @@ def confirmed(token: str):
 
 @limiter.limit(PER_IP, methods=["POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"], key_func=_email_key)
+@keeps_answers_when_limited
 def lost_link():
     form = LostLinkForm()
 
     def sent(_result):
         return make_response(render_template("newsletter/link_sent.html", email=form.email.data.strip()))
 
-    done = submit(form, lambda: subs.send_manage_link(form.email.data), success=sent)
+    if wait := limited():
+        form.form_errors.append(_wait_text(wait))
+    done = None if wait else submit(form, lambda: subs.send_manage_link(form.email.data), success=sent)
     return done or render_form("newsletter/lost_link.html", form)
 
 

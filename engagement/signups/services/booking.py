@@ -72,11 +72,13 @@ def sign_up(
     request_key: str | None = None,
     now: datetime | None = None,
     send_email: bool = True,
+    entered_by=None,
 ) -> Signup:
     """Book places, or join the waiting list when they do not fit; emails the confirmation.
 
     Raises AlreadySignedUp if the address already holds a live sign-up for this date.
     send_email=False is for demo data only: its residents' addresses do not exist.
+    entered_by: the staff user who typed a resident's details into the public form for them.
     """
     now = now or utcnow()
     check_open(row, now)
@@ -106,6 +108,7 @@ def sign_up(
         consent_version=links.stored_consent_version(consent_version),
         consent_at=now,
         request_key=request_key or None,
+        added_by_id=getattr(entered_by, "id", None),
     )
     if take_places(row, places):
         signup.status, signup.confirmed_at = CONFIRMED, now
@@ -131,6 +134,7 @@ def submit_signup(
     request_key: str | None = None,
     honeypot: str = "",
     now: datetime | None = None,
+    entered_by=None,
 ) -> SignupOutcome:
     """The resident's sign-up form, however often it arrives: book, or say what the first sending did.
 
@@ -138,6 +142,8 @@ def submit_signup(
     one-time request key) answers with the first booking (DONE), also when the second raced the
     first into the unique key. An address that already has a booking gets its link by email and
     the page reveals nothing (CHECK_EMAIL). Other refusals raise DomainError with their field.
+    `entered_by` is a signed-in staff user filling the form in for a resident (a street stall, a phone
+    call): they skip the per-IP limit, so each such sign-up is written to the audit log.
     """
     if honeypot:
         return SignupOutcome(BOT)
@@ -157,18 +163,29 @@ def submit_signup(
                 consent_version=consent_version or links.CONSENT_VERSION,
                 request_key=key,
                 now=now,
+                entered_by=entered_by,
             )
     except AlreadySignedUp as exc:
         if key and exc.existing_key == key:  # the same form sent twice: show what the first did
             return SignupOutcome(DONE, exc.existing_id)
         resend_link(exc.existing_id)
+        _audit_entered_by(entered_by, row, None, "already signed up: the manage link was emailed")
         return SignupOutcome(CHECK_EMAIL)
     except IntegrityError:  # the unique request key: a double submit that raced the first
         first = db.session.scalar(select(Signup.id).where(Signup.request_key == key)) if key else None
         if first is None:
             raise
         return SignupOutcome(DONE, first)
+    _audit_entered_by(entered_by, row, signup, "signed up" if signup.status == CONFIRMED else "on the waiting list")
     return SignupOutcome(DONE, signup.id)
+
+
+def _audit_entered_by(actor, row: Occurrence, signup: Signup | None, outcome: str) -> None:
+    """Staff entering a resident's sign-up are not limited per IP; the log says who did it (no personal data)."""
+    if actor is None:
+        return
+    audit.record("signup.entered_by_staff", actor=actor, target=signup, occurrence_id=row.id, outcome=outcome,
+                 summary=f"{row.event.title}: a resident's sign-up entered by staff ({outcome})")  # fmt: skip
 
 
 def resend_link(signup_id: int) -> None:

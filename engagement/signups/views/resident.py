@@ -1,7 +1,7 @@
 """Residents' pages: sign up for a date, the confirmation, the private booking page and "my events".
 
 Public URLs (README):
-  /events/<id>/sign-up              the sign-up question page (POST: rate-limited per IP and address)
+  /events/<id>/sign-up              the sign-up question page (POST: rate-limited per IP, email and phone)
   /events/<id>/sign-up/done         the confirmation panel (this browser's last sign-up only)
   /events/<id>/sign-up/check-email  after a second attempt with an address: "check your email"
   /bookings/<token>                 see the booking (a GET never changes anything)
@@ -20,7 +20,16 @@ from flask_login import current_user
 
 from engagement.accounts.services import normalise_email
 from engagement.core.actions import perform, render_form, rollback, submit
-from engagement.core.errors import DomainError
+from engagement.core.ratelimits import (
+    SHARED_CONNECTION,
+    answered,
+    email_key,
+    has_phone,
+    keeps_answers_when_limited,
+    limited,
+    phone_key,
+    staff_on_behalf,
+)
 from engagement.core.tokens import InvalidToken
 from engagement.events.queries import public_occurrence
 from engagement.extensions import db, limiter
@@ -29,16 +38,19 @@ from engagement.signups.forms import ConfirmForm, PlacesForm, SignupForm
 from engagement.signups.ical import my_events_calendar
 from engagement.signups.models import Signup
 
-# Documented limits: sign-up attempts per IP address, and per email address typed.
-PER_IP = "10 per hour; 30 per day"
-PER_ADDRESS = "5 per hour"
+# Documented limits (README, "Rate limits"): sign-ups per IP address (sized for a library PC or a community
+# centre's Wi-Fi; none for signed-in staff entering residents' details), and per email address / phone number
+# typed (counted only when the sign-up went through, so fixing a typo costs nothing).
+PER_IP = SHARED_CONNECTION
+PER_PERSON = "5 per hour; 20 per day"
 
 
 def _address_key() -> str:
-    try:
-        return "signup-address:" + normalise_email(request.form.get("email", ""))
-    except DomainError:
-        return "signup-address:invalid"
+    return email_key("signup", normalise_email)
+
+
+def _phone_key() -> str:
+    return phone_key("signup")
 
 
 def _date(occurrence_id: int):
@@ -63,8 +75,20 @@ def _answer(row, email: str | None, outcome: services.SignupOutcome):
     return url_for("signups.done", occurrence_id=row.id)
 
 
-@limiter.limit(PER_IP, methods=["POST"])
-@limiter.limit(PER_ADDRESS, methods=["POST"], key_func=_address_key)
+def _wait_text(wait) -> str:
+    who = (
+        "This email address or phone number has been used to sign up several times in a short time."
+        if wait.per_person
+        else "Many sign-ups have been sent from this internet connection in a short time."
+    )
+    return f"{who} Your answers are still here: wait {wait.words}, then press the button again."
+
+
+@limiter.limit(PER_IP, methods=["POST"], exempt_when=staff_on_behalf)
+@limiter.limit(PER_PERSON, methods=["POST"], key_func=_address_key, deduct_when=answered)
+@limiter.limit(PER_PERSON, methods=["POST"], key_func=_phone_key, deduct_when=answered,
+               exempt_when=lambda: not has_phone())  # fmt: skip
+@keeps_answers_when_limited
 def sign_up(occurrence_id: int):
     row = _date(occurrence_id)
     state = queries.page_state(row)
@@ -75,21 +99,30 @@ def sign_up(occurrence_id: int):
     if request.method == "GET":
         form.request_key.data = secrets.token_urlsafe(24)
         form.consent_version.data = links.CONSENT_VERSION
-    done = submit(
-        form,
-        lambda: services.submit_signup(
-            row,
-            name=form.name.data,
-            email=form.email.data,
-            phone=form.phone.data or "",
-            places=form.places.data,
-            access_needs=form.access_needs.data or "",
-            consent_version=form.consent_version.data or links.CONSENT_VERSION,
-            request_key=form.request_key.data or None,
-            honeypot=form.website.data or "",
-        ),
-        success=lambda outcome: _answer(row, form.email.data, outcome),
-        validate=not (request.method == "POST" and form.website.data),  # a bot's answers are not even checked
+    on_behalf = current_user if staff_on_behalf() else None
+    wait = limited()
+    if wait:  # a limit was hit: show the form again with what was typed (the 429 comes from core.ratelimits)
+        form.form_errors.append(_wait_text(wait))
+    done = (
+        None
+        if wait
+        else submit(
+            form,
+            lambda: services.submit_signup(
+                row,
+                name=form.name.data,
+                email=form.email.data,
+                phone=form.phone.data or "",
+                places=form.places.data,
+                access_needs=form.access_needs.data or "",
+                consent_version=form.consent_version.data or links.CONSENT_VERSION,
+                request_key=form.request_key.data or None,
+                honeypot=form.website.data or "",
+                entered_by=on_behalf,
+            ),
+            success=lambda outcome: _answer(row, form.email.data, outcome),
+            validate=not (request.method == "POST" and form.website.data),  # a bot's answers are not even checked
+        )
     )
     return done or render_form(
         "signups/sign_up.html",
@@ -99,6 +132,7 @@ def sign_up(occurrence_id: int):
         state=state,
         consent=links.consent_text(row.event.team.name, form.consent_version.data or links.CONSENT_VERSION),
         days=links.retention_days(),
+        on_behalf=on_behalf,
     )
 
 

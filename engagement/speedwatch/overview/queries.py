@@ -3,15 +3,13 @@ so the page costs the same for one return or thousands."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 
-from engagement.core.timeutil import local_to_utc
 from engagement.events.models import CANCELLED, PUBLISHED, Event, Occurrence
 from engagement.extensions import db
-from engagement.speedwatch.returns.models import SessionReturn, Vehicle
 from engagement.speedwatch.shifts.models import SIGNED_UP, Shift, ShiftSignup
 from engagement.speedwatch.sites.models import Site
 from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
@@ -43,17 +41,6 @@ class ShiftRow:
         if self.taken >= self.min_team:
             return "going ahead"
         return f"needs {self.min_team - self.taken} more"
-
-
-@dataclass
-class SiteCounts:
-    team: str
-    site: str
-    counts: list[int] = field(default_factory=lambda: [0] * MONTHS_BACK)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
 
 
 def coming_shifts(team_ids: list[int] | None, now: datetime) -> list[ShiftRow]:
@@ -116,38 +103,3 @@ def month_starts(today: date, months: int = MONTHS_BACK) -> list[date]:
         starts.append(date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return starts[::-1]
-
-
-def vehicles_per_site(team_ids: list[int] | None, today: date) -> tuple[list[date], list[SiteCounts]]:
-    """(months, sites): vehicles seen per site in each of the last MONTHS_BACK months (UK months), one query."""
-    months = month_starts(today)
-    last = months[-1]
-    bounds = [local_to_utc(m, time()) for m in months]
-    bounds.append(local_to_utc(date(last.year + last.month // 12, last.month % 12 + 1, 1), time()))
-    bucket = case(*((Vehicle.seen_at < bounds[i + 1], i) for i in range(MONTHS_BACK)), else_=MONTHS_BACK - 1)
-    # Bucketed in a subquery so GROUP BY names a column (PostgreSQL will not match two bound CASEs).
-    seen = (
-        select(
-            Team.name.label("team"),
-            SessionReturn.site_id.label("site_id"),
-            func.coalesce(Site.name, SessionReturn.site_name).label("site"),
-            bucket.label("month"),
-            Vehicle.id.label("vehicle_id"),
-        )
-        .select_from(Vehicle)
-        .join(SessionReturn, SessionReturn.id == Vehicle.return_id)
-        .join(Team, Team.id == SessionReturn.team_id)
-        .outerjoin(Site, Site.id == SessionReturn.site_id)
-        .where(Vehicle.seen_at >= bounds[0], Vehicle.seen_at < bounds[-1])
-    )
-    if team_ids is not None:
-        seen = seen.where(SessionReturn.team_id.in_(team_ids or [-1]))
-    seen = seen.subquery()
-    query = select(seen.c.team, seen.c.site_id, seen.c.site, seen.c.month, func.count(seen.c.vehicle_id)).group_by(
-        seen.c.team, seen.c.site_id, seen.c.site, seen.c.month
-    )
-    sites: dict[tuple, SiteCounts] = {}
-    for team, site_id, name, month, count in db.session.execute(query):
-        entry = sites.setdefault((team, site_id, name), SiteCounts(team, name))
-        entry.counts[int(month)] += count
-    return months, sorted(sites.values(), key=lambda s: (s.team, s.site))

@@ -12,12 +12,12 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from engagement.core.timeutil import to_local
 from engagement.speedwatch.returns.plates import display
-from engagement.speedwatch.returns.services import VEHICLE_FIELDS
+from engagement.speedwatch.returns.services import VEHICLE_FIELDS, Session
 
 BLANK_ROWS = 6
 MORE_ROWS = 5
@@ -42,6 +42,20 @@ class ReturnForm(FlaskForm):
     conditions = TextAreaField(
         "Conditions (optional)", description="For example dry, light traffic", validators=[Optional()]
     )
+    device = SelectField("Speed device used", coerce=str, validate_choice=False)
+    check_passed = RadioField(
+        "Did the device pass its set-up check against a known speed?",
+        choices=[("yes", "Yes, it showed the right speed"), ("no", "No")],
+        validate_choice=False,
+    )
+    check_speed = StringField("Speed shown at the check (mph)", description="For example 30")
+    vehicles_counted = StringField(
+        "Vehicles counted", description="Every vehicle that passed during the session, whatever its speed."
+    )
+    over_limit_count = StringField(
+        "Over the limit but under the reporting threshold",
+        description="Counted only: their registrations are not recorded.",
+    )
     vehicles = FieldList(FormField(VehicleRowForm), min_entries=BLANK_ROWS, max_entries=MAX_ROWS)
     add_rows = SubmitField("Add more rows")
     submit = SubmitField("Send the return")
@@ -57,11 +71,25 @@ class ReturnForm(FlaskForm):
             for n, entry in enumerate(self.vehicles.entries, start=1)
         ]
 
+    def session_answers(self) -> Session:
+        return Session(
+            device_id=self.device.data or None,
+            check_passed=self.check_passed.data or "",
+            check_speed=self.check_speed.data or "",
+            vehicles_counted=self.vehicles_counted.data or "",
+            over_limit_count=self.over_limit_count.data or "",
+        )
+
     def fill_from(self, ret) -> None:
         """Put a saved return into the form (staff editing), with blank rows to add to it."""
         self.started.data = f"{to_local(ret.started_at):%H:%M}"
         self.ended.data = f"{to_local(ret.ended_at):%H:%M}"
         self.conditions.data = ret.conditions
+        self.device.data = str(ret.device_id or "")
+        self.check_passed.data = "yes" if ret.check_passed else ""
+        for name in ("check_speed_mph", "vehicles_counted", "over_limit_count"):
+            value = getattr(ret, name)
+            getattr(self, name.removesuffix("_mph")).data = "" if value is None else str(value)
         while self.vehicles.entries:
             self.vehicles.pop_entry()
         for vehicle in ret.vehicles:

@@ -1,7 +1,8 @@
 """Session returns: what a shift saw. Personal data (registrations) kept for a limited time.
 
 A `SessionReturn` is one per shift date, recorded after it by a volunteer who was on it
-or by an officer; `Vehicle` rows are the vehicles seen over the threshold. The site's
+or by an officer, with the traffic counted and the device's set-up check; `Vehicle` rows are
+the vehicles seen at or over the reporting threshold. The site's
 name and limit are copied in, so a return still reads correctly after the site changes.
 Returns are seen only by the team's officers and coordinators, and are purged
 SPEEDWATCH_RETENTION_DAYS after the session by the worker.
@@ -32,8 +33,19 @@ class SessionReturn(TimestampMixin, db.Model):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     conditions: Mapped[str] = mapped_column(String(300), default="", nullable=False)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The device used and its set-up check against a known speed (required since 0012; older returns: null).
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("speedwatch_devices.id", ondelete="SET NULL"), index=True)
+    device_label: Mapped[str] = mapped_column(String(200), default="", server_default="", nullable=False)
+    check_passed: Mapped[bool | None] = mapped_column(Boolean)
+    check_speed_mph: Mapped[int | None] = mapped_column(Integer)
+    # Traffic counted: every vehicle that passed, and those over the limit but under the reporting
+    # threshold (counted, never identified). Vehicles at or over `threshold_mph` are the Vehicle rows.
+    vehicles_counted: Mapped[int | None] = mapped_column(Integer)
+    over_limit_count: Mapped[int | None] = mapped_column(Integer)
+    threshold_mph: Mapped[int | None] = mapped_column(Integer)
 
     team = relationship("Team")
+    device = relationship("Device")
     site = relationship("Site")
     occurrence = relationship("Occurrence")
     recorded_by = relationship("User")

@@ -2,16 +2,17 @@
 
 The return is personal data handed to the police for warning letters, so the rules are
 strict: only a volunteer who was on that date, or the team's officers and coordinators,
-may send it; every vehicle must be a UK registration seen over the site's limit during
-the session; and nothing is saved unless everything is right. Each problem is reported
-against its own row ("Vehicle 2: ..."), so a volunteer can fix a long sheet in one go.
+may send it; the device must have passed its set-up check against a known speed; the
+traffic counted must add up; every vehicle must be a UK registration seen at or over the
+site's reporting threshold during the session; and nothing is saved unless everything is
+right. Each problem is reported against its own field or row ("Vehicle 2: ..."), so a
+volunteer can fix a long sheet in one go. A saved return's sightings go onto the letter
+ladder (letters.ladder) in the same transaction.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,29 +22,24 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from engagement.core.permissions import can_manage_team
-from engagement.core.timeutil import format_date, local_to_utc, to_local
+from engagement.core.timeutil import format_date
 from engagement.events.models import Occurrence
 from engagement.extensions import db
-from engagement.speedwatch.returns import plates
+from engagement.speedwatch.letters.ladder import file_return
+from engagement.speedwatch.returns.checks import (  # noqa: F401 - the checks' names are part of this module's interface
+    VEHICLE_FIELDS,
+    Checked,
+    ReturnInvalid,
+    Session,
+    check_answers,
+    is_blank,
+    parse_time,
+)
 from engagement.speedwatch.returns.models import SessionReturn, Vehicle
 from engagement.speedwatch.shifts.models import SIGNED_UP, Shift, ShiftSignup
 from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
 
-MAX_SPEED = 150
-MAKE_MAX, COLOUR_MAX, DIRECTION_MAX, CONDITIONS_MAX = 40, 30, 60, 300
-VEHICLE_FIELDS = ("registration", "make", "colour", "speed", "direction", "time")
 ALREADY_SENT = "A return has already been sent for this shift"
-_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
-
-
-class ReturnInvalid(DomainError):
-    """Every problem with a return at once: `errors` is [(field path, message)], paths like "vehicles-1-speed"."""
-
-    status = 400
-
-    def __init__(self, errors: list[tuple[str, str]]):
-        super().__init__(errors[0][1], field=errors[0][0])
-        self.errors = errors
 
 
 class AlreadySent(Conflict):
@@ -51,16 +47,6 @@ class AlreadySent(Conflict):
 
     def __init__(self):
         super().__init__(ALREADY_SENT)
-
-
-@dataclass
-class Checked:
-    """A return's answers after every check: UTC instants and clean vehicle values."""
-
-    started_at: datetime
-    ended_at: datetime
-    conditions: str
-    vehicles: list[dict]
 
 
 def shift_for(occurrence: Occurrence) -> Shift:
@@ -129,113 +115,12 @@ def recording_refused(occurrence: Occurrence, actor, *, now: datetime | None = N
     return None
 
 
-def parse_time(value) -> time | None:
-    """ "14:05", "9.30" or a time; None if it is not a time of day."""
-    if isinstance(value, time):
-        return value
-    found = _TIME.fullmatch((value or "").strip())
-    if not found:
-        return None
-    hour, minute = int(found.group(1)), int(found.group(2))
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
-def _text(value) -> str:
-    return " ".join(str(value or "").split())
-
-
-def is_blank(vehicle: dict) -> bool:
-    return not any(_text(vehicle.get(key)) for key in VEHICLE_FIELDS)
-
-
-def _check_vehicle(vehicle: dict, row: int, limit: int, window, day, errors) -> dict | None:
-    """One vehicle's clean values, or None after adding its problems to `errors` (named by row).
-
-    `window` is the session's (start, end) in UTC, or None while the session times are wrong."""
-    prefix, path = f"Vehicle {row}: ", f"vehicles-{row - 1}-"
-    before = len(errors)
-
-    def problem(field: str, message: str) -> None:
-        errors.append((path + field, prefix + message))
-
-    reg = _text(vehicle.get("registration"))
-    if not reg:
-        problem("registration", "enter the registration, for example AB12 CDE")
-    elif not plates.is_valid(reg):
-        problem("registration", plates.MESSAGE)
-    for field, noun, most, example in (
-        ("make", "make", MAKE_MAX, "Ford"),
-        ("colour", "colour", COLOUR_MAX, "silver"),
-        ("direction", "direction of travel", DIRECTION_MAX, "towards the town centre"),
-    ):
-        value = _text(vehicle.get(field))
-        if not value:
-            problem(field, f"enter the {noun}, for example {example}")
-        elif len(value) > most:
-            problem(field, f"the {noun} must be {most} characters or fewer")
-    raw_speed = _text(vehicle.get("speed")).lower().removesuffix("mph").strip()
-    speed = int(raw_speed) if raw_speed.isdigit() else None
-    if not raw_speed:
-        problem("speed", "enter the speed in miles per hour, for example 38")
-    elif speed is None:
-        problem("speed", "enter the speed as a whole number of miles per hour, for example 38")
-    elif speed <= limit:
-        problem(
-            "speed", f"{speed} mph is not over the {limit} mph limit at this site: only record vehicles over the limit"
-        )
-    elif speed > MAX_SPEED:
-        problem("speed", f"the speed must be {MAX_SPEED} mph or less")
-    seen = parse_time(vehicle.get("time"))
-    seen_at = local_to_utc(day, seen) if seen else None
-    if not _text(vehicle.get("time")):
-        problem("time", "enter the time you saw it, for example 10:15")
-    elif seen is None:
-        problem("time", "enter the time as hours and minutes, for example 10:15")
-    elif window and not window[0] <= seen_at <= window[1]:
-        start, end = (f"{to_local(t):%H:%M}" for t in window)
-        problem("time", f"the time must be between {start} and {end}, when the session ran")
-    if len(errors) > before:
-        return None
-    return {
-        "registration": plates.normalise(reg),
-        "make": _text(vehicle["make"]),
-        "colour": _text(vehicle["colour"]),
-        "speed_mph": speed,
-        "direction": _text(vehicle["direction"]),
-        "seen_at": seen_at,
-    }
-
-
-def check_answers(occurrence: Occurrence, shift: Shift, *, started, ended, conditions: str, vehicles) -> Checked:
-    """Every answer checked at once; ReturnInvalid lists all the problems. Blank rows are skipped."""
-    errors: list[tuple[str, str]] = []
-    day = to_local(occurrence.starts_at).date()
-    start_t, end_t = parse_time(started), parse_time(ended)
-    for field, value, parsed, what in (("started", started, start_t, "started"), ("ended", ended, end_t, "ended")):
-        if not _text(value):
-            errors.append((field, f"Enter the time the session {what}, for example 10:00"))
-        elif parsed is None:
-            errors.append((field, f"Enter the time the session {what} as hours and minutes, for example 10:00"))
-    start = local_to_utc(day, start_t) if start_t else None
-    end = local_to_utc(day, end_t) if end_t else None
-    if start and end and end <= start:
-        errors.append(("ended", "The session must end after it started"))
-    conditions = _text(conditions)
-    if len(conditions) > CONDITIONS_MAX:
-        errors.append(("conditions", f"The conditions must be {CONDITIONS_MAX} characters or fewer"))
-    clean = []
-    limit = shift.site.speed_limit
-    for index, vehicle in enumerate(vehicles):
-        if is_blank(vehicle):
-            continue
-        row = vehicle.get("row") or index + 1
-        window = (start, end) if start and end and end > start else None
-        checked = _check_vehicle(vehicle, row, limit, window, day, errors)
-        if checked:
-            clean.append(checked)
-    if errors:
-        raise ReturnInvalid(errors)
-    return Checked(start, end, conditions, clean)
+def _apply_session(ret: SessionReturn, checked: Checked) -> None:
+    if checked.device is not None:
+        ret.device_id, ret.device, ret.device_label = checked.device.id, checked.device, checked.device.label
+        ret.check_passed, ret.check_speed_mph = True, checked.check_speed
+        ret.vehicles_counted, ret.over_limit_count = checked.counted, checked.over_limit
+        ret.threshold_mph = checked.threshold
 
 
 def flag_repeats(vehicles: list[Vehicle], *, exclude_return_id: int | None = None) -> int:
@@ -285,14 +170,16 @@ def record_return(
     ended,
     conditions: str = "",
     vehicles: list[dict] = (),
+    session: Session | None = None,
     now: datetime | None = None,
 ) -> SessionReturn:
     """Save a date's return (once). `started`/`ended` are local times on the shift's date; each vehicle
     is a dict of registration, make, colour, speed, direction and time ("HH:MM"), with an optional
-    form "row" number for messages. A quiet session (no vehicles) is a valid return."""
+    form "row" number for messages; `session` holds the device, its passed set-up check and the
+    traffic counts (all required). A quiet session (no vehicles) is a valid return."""
     shift = check_can_record(occurrence, actor, now=now)
     checked = check_answers(
-        occurrence, shift, started=started, ended=ended, conditions=conditions, vehicles=list(vehicles)
+        occurrence, shift, started=started, ended=ended, conditions=conditions, vehicles=list(vehicles), session=session
     )
     site = shift.site
     ret = SessionReturn(
@@ -307,6 +194,7 @@ def record_return(
         conditions=checked.conditions,
         recorded_by_id=getattr(actor, "id", None),
     )
+    _apply_session(ret, checked)
     ret.vehicles = _vehicles(checked)
     repeats = flag_repeats(ret.vehicles)
     db.session.add(ret)
@@ -314,6 +202,7 @@ def record_return(
         db.session.flush()
     except IntegrityError:  # sent at the same moment by someone else: theirs wins; the caller rolls back
         raise AlreadySent() from None
+    file_return(ret, now=now)
     audit.record(
         "speedwatch.return.record",
         actor=actor,
@@ -323,6 +212,7 @@ def record_return(
         occurrence=occurrence.id,
         vehicles=len(ret.vehicles),
         repeats=repeats,
+        counted=ret.vehicles_counted,
     )
     return ret
 
@@ -335,22 +225,32 @@ def edit_return(
     ended,
     conditions: str = "",
     vehicles: list[dict] = (),
+    session: Session | None = None,
     now: datetime | None = None,
 ) -> SessionReturn:
-    """Staff correct a return: the session times, conditions and the whole list of vehicles are replaced."""
+    """Staff correct a return: the session times, conditions, device check, counts and the whole list of
+    vehicles are replaced. Registrations new to the return go onto the ladder; ones already filed stay."""
     if not can_manage_team(actor, ret.team):
         raise PermissionDenied("Only the team's officers and coordinators can change a return.")
     if ret.occurrence is None:
         raise Conflict("The shift of this return no longer exists, so it cannot be changed.")
     shift = check_can_record(ret.occurrence, actor, now=now, editing=True)
     checked = check_answers(
-        ret.occurrence, shift, started=started, ended=ended, conditions=conditions, vehicles=list(vehicles)
+        ret.occurrence,
+        shift,
+        started=started,
+        ended=ended,
+        conditions=conditions,
+        vehicles=list(vehicles),
+        session=session,
     )
     before = len(ret.vehicles)
     ret.started_at, ret.ended_at, ret.conditions = checked.started_at, checked.ended_at, checked.conditions
+    _apply_session(ret, checked)
     ret.vehicles = _vehicles(checked)  # delete-orphan removes the old rows
     repeats = flag_repeats(ret.vehicles, exclude_return_id=ret.id)
     db.session.flush()
+    file_return(ret, now=now)
     audit.record(
         "speedwatch.return.edit",
         actor=actor,

@@ -1,4 +1,8 @@
-"""Worker task "speedwatch-returns-purge": returns are personal data, kept SPEEDWATCH_RETENTION_DAYS only."""
+"""Worker task "speedwatch-returns-purge": returns are personal data, kept SPEEDWATCH_RETENTION_DAYS only.
+
+A registration's letter-ladder record (its steps, letters and referrals) goes with its last sighting:
+once no sighting of it is younger than the retention period, nothing about it is kept.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy import delete, select
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.extensions import db
+from engagement.speedwatch.letters.models import LadderStep, LadderVehicle, Letter, Referral
 from engagement.speedwatch.returns.models import SessionReturn, Vehicle
 
 
@@ -25,13 +30,20 @@ def purge_returns(now: datetime | None = None) -> int:
     returns = db.session.execute(
         delete(SessionReturn).where(SessionReturn.ended_at < cutoff).execution_options(synchronize_session=False)
     ).rowcount
-    if returns or vehicles:
+    stale = select(LadderVehicle.id).where(LadderVehicle.last_seen_at < cutoff)
+    for model in (Letter, Referral, LadderStep):
+        db.session.execute(delete(model).where(model.ladder_id.in_(stale)).execution_options(synchronize_session=False))
+    ladder = db.session.execute(
+        delete(LadderVehicle).where(LadderVehicle.last_seen_at < cutoff).execution_options(synchronize_session=False)
+    ).rowcount
+    if returns or vehicles or ladder:
         audit.record(
             "speedwatch.returns.purge",
             actor=None,
             summary=f"Deleted {returns} Speed Watch return(s) older than the retention period",
             returns=returns,
             vehicles=vehicles,
+            ladder=ladder,
             cutoff=cutoff.isoformat(),
         )
     db.session.commit()

@@ -19,8 +19,11 @@ from engagement.core.errors import DomainError, PermissionDenied
 from engagement.core.permissions import access, get_or_404, require_team, works_across_teams
 from engagement.events.models import Occurrence
 from engagement.speedwatch.access import current_volunteer
+from engagement.speedwatch.devices.queries import team_devices
+from engagement.speedwatch.letters.queries import steps_for_return
 from engagement.speedwatch.returns import exports, queries, services
 from engagement.speedwatch.returns.forms import ReturnFilterForm, ReturnForm
+from engagement.speedwatch.returns.thresholds import threshold_for
 from engagement.teams.services import team_by_slug, teams_for
 
 SHEET = "speedwatch/return_form.html"
@@ -33,6 +36,11 @@ def _load_date(occurrence_id: int):
 
 
 def _page(form: ReturnForm, status: int = 200, **context):
+    shift = context.get("shift")
+    if shift is not None:
+        devices = team_devices([shift.event.team_id])
+        form.device.choices = [("", "Choose the device"), *((str(d.id), d.label) for d in devices if d.active)]
+        context.setdefault("threshold", threshold_for(shift.site.speed_limit))
     return render_template(SHEET, form=form, **context), status
 
 
@@ -60,6 +68,7 @@ def _save(form: ReturnForm, save, success, **context):
             ended=form.ended.data,
             conditions=form.conditions.data or "",
             vehicles=form.vehicle_answers(),
+            session=form.session_answers(),
         ),
         success=success,
         failure=refused,
@@ -97,6 +106,7 @@ def volunteer_return(occurrence_id: int):
         return _unavailable(refused, context)
     form = ReturnForm()
     if request.method == "GET":
+        form.device.data = str(shift.device_id or "")
         return _page(form, **context)
     return _save(
         form,
@@ -119,6 +129,7 @@ def staff_return(occurrence_id: int):
             return _unavailable(refused, context)
     form = ReturnForm()
     if request.method == "GET":
+        form.device.data = str(shift.device_id or "")
         if existing is not None:
             form.fill_from(existing)
         return _page(form, **context)
@@ -171,7 +182,8 @@ def return_detail(return_id: int):
     if ret is None:
         abort(404, "We could not find that return.")
     require_team(ret.team)
-    return render_template("speedwatch/return_detail.html", ret=ret)
+    steps = {step.ladder.registration: step for step in steps_for_return(ret.id)}
+    return render_template("speedwatch/return_detail.html", ret=ret, steps=steps)
 
 
 def _export(fmt: str):

@@ -44,6 +44,11 @@ class ShiftForm(RepeatFields, FlaskForm):
     site = choice(
         "Site", message="Choose a site from the list", description="Only active sites of the team are listed."
     )
+    device = choice(
+        "Speed device",
+        message="Choose the speed device for this shift",
+        description="Devices in use with a current calibration. The device operator collects it from its holder.",
+    )
     date = uk_date("Date", required=True, required_message="Enter the date", description="For example 3/3/2027.")
     start_time = time_24h("Start time", "Enter the start time")
     end_time = time_24h("End time", "Enter the end time")
@@ -62,6 +67,12 @@ class ShiftForm(RepeatFields, FlaskForm):
         default="yes",
         validators=[InputRequired("Choose whether to publish the shift now")],
     )
+
+
+class DeviceForm(FlaskForm):
+    """Give every coming date of a shift another device (the staff shift page)."""
+
+    device = choice("Speed device", message="Choose one of the team's devices")
 
 
 class JoinForm(FlaskForm):

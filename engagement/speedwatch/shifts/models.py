@@ -2,7 +2,7 @@
 
 A shift is an ordinary `Event` (type community-speed-watch, sign-up mode "volunteers"),
 so it appears in calendar feeds and is moved and cancelled with the events feature's
-tools. `Shift` adds the site and the team size to the event; `ShiftStaffing` is one row
+tools. `Shift` adds the site, the team size and the speed device to the event; `ShiftStaffing` is one row
 per date: the lock and counter for sign-ups (taken with a conditional UPDATE, as
 signups.SignupSlot does) and the record of the quorum check, which runs once per date
 (shifts.staffing and shifts.quorum).
@@ -44,9 +44,12 @@ class Shift(TimestampMixin, db.Model):
     max_team: Mapped[int] = mapped_column(Integer, default=MAX_TEAM_DEFAULT, nullable=False)
     # Shown to the team's volunteers only (never on the public event page): meeting point, kit.
     notes: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
+    # The speed device every date of the shift holds (devices.services.assign_device checks it).
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("speedwatch_devices.id", ondelete="SET NULL"), index=True)
 
     event = relationship("Event")
     site = relationship("Site")
+    device = relationship("Device")
 
 
 class ShiftStaffing(db.Model):

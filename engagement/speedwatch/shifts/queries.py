@@ -18,12 +18,14 @@ from engagement.events.queries import with_everything
 from engagement.extensions import db
 from engagement.speedwatch.shifts.models import (
     AUTO_CANCELLED,
+    DEVICE_OPERATOR,
     NOT_ENOUGH_VOLUNTEERS,
     SIGNED_UP,
     Shift,
     ShiftSignup,
     ShiftStaffing,
 )
+from engagement.speedwatch.volunteers.models import Volunteer
 
 # --- staffing state --------------------------------------------------------------------------
 
@@ -164,6 +166,7 @@ def shift_dates(
             contains_eager(Occurrence.event).joinedload(Event.venue),
             joinedload(Occurrence.venue_override),
             joinedload(Shift.site),
+            joinedload(Shift.device),
         )
         .order_by(Occurrence.starts_at, Occurrence.id)
         .limit(limit)
@@ -187,8 +190,26 @@ def volunteer_dates(volunteer, *, since: datetime, limit: int = 200) -> list[tup
             contains_eager(Occurrence.event).joinedload(Event.event_type),
             joinedload(Occurrence.venue_override),
             joinedload(Shift.site),
+            joinedload(Shift.device),
         )
         .order_by(Occurrence.starts_at, Occurrence.id)
         .limit(limit)
     )
     return [tuple(r) for r in db.session.execute(query).unique()]
+
+
+def collectors(occurrence_ids) -> dict[int, str]:
+    """Who collects the device for each date: the first volunteer signed up as device operator (one query)."""
+    ids = list(occurrence_ids)
+    if not ids:
+        return {}
+    query = (
+        select(ShiftSignup.occurrence_id, Volunteer.name)
+        .join(Volunteer, Volunteer.id == ShiftSignup.volunteer_id)
+        .where(ShiftSignup.occurrence_id.in_(ids), ShiftSignup.status == SIGNED_UP, ShiftSignup.role == DEVICE_OPERATOR)
+        .order_by(ShiftSignup.created_at, ShiftSignup.id)
+    )
+    found: dict[int, str] = {}
+    for occurrence_id, name in db.session.execute(query):
+        found.setdefault(occurrence_id, name)
+    return found

@@ -24,9 +24,10 @@ from engagement.core.urls import public_url
 from engagement.events.ical import new_calendar, occurrence_component, webcal
 from engagement.extensions import db, limiter
 from engagement.speedwatch.access import current_volunteer
+from engagement.speedwatch.devices.queries import flagged_dates
 from engagement.speedwatch.returns.queries import returned_dates
 from engagement.speedwatch.shifts.forms import WithdrawForm
-from engagement.speedwatch.shifts.queries import staffing_for, volunteer_dates
+from engagement.speedwatch.shifts.queries import collectors, staffing_for, volunteer_dates
 from engagement.speedwatch.shifts.staffing import quorum_window
 from engagement.speedwatch.volunteers.models import APPROVED, Volunteer
 from engagement.speedwatch.volunteers.services import renew_rota_token
@@ -49,8 +50,11 @@ def rota():
     past = [d for d in dates if d[1].ends_at <= now][-PAST_SHOWN:][::-1]
     staffing = staffing_for([row.id for _, row, _ in dates])
     started = [row.id for _, row, _ in dates if row.starts_at <= now]
+    coming_ids = [row.id for _, row, _ in coming]
     return render_template(
         "speedwatch/rota.html",
+        collectors=collectors(coming_ids),
+        flagged=flagged_dates(coming_ids),
         returned=returned_dates(started),
         volunteer=volunteer,
         coming=coming,

@@ -17,7 +17,7 @@ from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError, NotFound
 from engagement.core.permissions import can_manage_team
-from engagement.core.timeutil import format_date, to_local
+from engagement.core.timeutil import format_date, local_to_utc, to_local
 from engagement.events.details import EventDetails, When
 from engagement.events.models import EventType, Occurrence
 from engagement.events.recurrence import RepeatPattern
@@ -25,6 +25,7 @@ from engagement.events.rrule_expansion import occurrence_local_starts
 from engagement.events.services import create_event, ensure_default_types, publish_event
 from engagement.events.validation import build_rule
 from engagement.extensions import db
+from engagement.speedwatch.devices.services import check_assignable, check_free
 from engagement.speedwatch.shifts.models import (
     NOTES_MAX,
     SHIFT_ROLES,
@@ -76,6 +77,7 @@ def schedule_shift(
     actor,
     team,
     site,
+    device=None,
     day: date,
     start: time,
     end: time,
@@ -86,7 +88,8 @@ def schedule_shift(
     publish: bool = True,
     now: datetime | None = None,
 ) -> Shift:
-    """A one-off or repeating shift at a site; refused if the site's assessment lapses on any of its dates."""
+    """A one-off or repeating shift at a site holding a speed device; refused if the site's assessment
+    lapses on any of its dates, if the device is not calibrated on the first, or is booked at the same time."""
     now = now or utcnow()
     if team is None:
         raise DomainError("Choose one of your teams", field="team")
@@ -112,7 +115,8 @@ def schedule_shift(
         venue=site.venue,
         signup_mode="volunteers",
     )
-    for shift_day in _shift_days(start_local, pattern):  # before anything is written
+    days = _shift_days(start_local, pattern)
+    for shift_day in days:  # before anything is written
         try:
             check_site_bookable(site, shift_day)
         except DomainError as exc:
@@ -120,9 +124,12 @@ def schedule_shift(
                 f"There cannot be a shift on {format_date(shift_day)}. {exc.message}, or end the series earlier.",
                 field="date",
             ) from exc
+    check_assignable(device, team, days[0], today=to_local(now).date())
+    check_free(device, [(local_to_utc(d, start), local_to_utc(d, end)) for d in days])
     event = create_event(actor=actor, details=details, when=When(start_local, end_local), pattern=pattern, now=now)
     shift = Shift(event_id=event.id, site_id=site.id, min_team=min_team, max_team=max_team, notes=notes)
     shift.event, shift.site = event, site
+    shift.device_id, shift.device = device.id, device
     db.session.add(shift)
     db.session.flush()
     audit.record(
@@ -131,6 +138,7 @@ def schedule_shift(
         target=event,
         summary=f"{event.title}, {format_date(day)}",
         site_id=site.id,
+        device_id=device.id,
         min_team=min_team,
         max_team=max_team,
         dates=len(event.occurrences),

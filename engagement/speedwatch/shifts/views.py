@@ -2,7 +2,8 @@
 
   /staff/speed-watch/shifts                 coming shifts of my teams with their staffing (staff)
   /staff/speed-watch/shifts/new             schedule a one-off or repeating shift (staff)
-  /staff/speed-watch/shifts/<id>            one date: its volunteers with roles and phones (team)
+  /staff/speed-watch/shifts/<id>            one date: its volunteers with roles and phones, its device (team)
+  /staff/speed-watch/shifts/<id>/device     POST: give every coming date of the shift another device (team)
   /speed-watch/shifts                       my team's coming shifts (volunteer)
   /speed-watch/shifts/<id>                  one date for volunteers: site notes, first names only
   /speed-watch/shifts/<id>/join, /withdraw  POST, one tap (a withdrawal inside the quorum window asks first)
@@ -20,13 +21,16 @@ from sqlalchemy.exc import IntegrityError
 from engagement.core.actions import perform, render_form, rollback, submit
 from engagement.core.db import utcnow
 from engagement.core.permissions import access, require_team
-from engagement.core.timeutil import format_date
+from engagement.core.timeutil import format_date, to_local
 from engagement.events.models import Occurrence
 from engagement.extensions import db
 from engagement.speedwatch.access import current_volunteer
+from engagement.speedwatch.devices.models import Device
+from engagement.speedwatch.devices.queries import device_choices, flagged_dates, usable_devices
+from engagement.speedwatch.devices.services import assign_device
 from engagement.speedwatch.returns.queries import returned_dates
 from engagement.speedwatch.shifts import queries, services
-from engagement.speedwatch.shifts.forms import ROLE_CHOICES, JoinForm, ShiftForm, WithdrawForm
+from engagement.speedwatch.shifts.forms import ROLE_CHOICES, DeviceForm, JoinForm, ShiftForm, WithdrawForm
 from engagement.speedwatch.shifts.models import SHIFT_ROLES
 from engagement.speedwatch.shifts.staffing import in_quorum_window, quorum_window, shift_for
 from engagement.speedwatch.sites.models import Site
@@ -51,9 +55,14 @@ def shifts_list():
     now = utcnow()
     teams = teams_for(current_user)
     dates = queries.shift_dates([t.id for t in teams], start=now, end=now + timedelta(weeks=STAFF_WEEKS))
-    staffing = queries.staffing_for([row.id for row, _ in dates])
+    ids = [row.id for row, _ in dates]
     return render_template(
-        "speedwatch/shift_list_staff.html", dates=dates, staffing=staffing, teams=teams, weeks=STAFF_WEEKS
+        "speedwatch/shift_list_staff.html",
+        dates=dates,
+        staffing=queries.staffing_for(ids),
+        flagged=flagged_dates(ids),
+        teams=teams,
+        weeks=STAFF_WEEKS,
     )
 
 
@@ -70,12 +79,22 @@ def shift_new():
     form = ShiftForm()
     form.team.choices = [(t.id, t.name) for t in teams]
     form.site.choices = _site_choices(teams)
+    form.device.choices = device_choices(usable_devices([t.id for t in teams], to_local(utcnow()).date()), teams)
     if request.method == "GET" and len(teams) == 1:
         form.team.data = teams[0].id
 
     def scheduled(shift) -> str:
         draft = "" if form.publish.data == "yes" else " as a draft"
-        return f"Shift scheduled at {shift.site.name} from {format_date(shift.event.occurrences[0].starts_at)}{draft}."
+        late = len(flagged_dates([o.id for o in shift.event.occurrences]))
+        warning = (
+            f" {late} of its dates fall after the device's calibration runs out: they are flagged until it is renewed."
+            if late
+            else ""
+        )
+        return (
+            f"Shift scheduled at {shift.site.name} from {format_date(shift.event.occurrences[0].starts_at)}"
+            f"{draft}.{warning}"
+        )
 
     done = submit(
         form,
@@ -83,6 +102,7 @@ def shift_new():
             actor=current_user,
             team=next((t for t in teams if t.id == form.team.data), None),
             site=db.session.get(Site, form.site.data),
+            device=db.session.get(Device, form.device.data) if form.device.data else None,
             day=form.date.data,
             start=form.start_time.data,
             end=form.end_time.data,
@@ -105,6 +125,12 @@ def shift(occurrence_id: int):
     found = shift_for(row)
     if found is None:
         abort(404, "That date is not a Speed Watch shift.")
+    return _render_staff_shift(row, found, DeviceForm(device=found.device_id))
+
+
+def _render_staff_shift(row, found, form: DeviceForm, status: int = 200):
+    team = row.event.team
+    form.device.choices = device_choices(usable_devices([team.id], to_local(utcnow()).date()), [team])
     return render_template(
         "speedwatch/shift_staff.html",
         row=row,
@@ -114,7 +140,37 @@ def shift(occurrence_id: int):
         people=queries.roster(row),
         started=row.starts_at <= utcnow(),
         has_return=bool(returned_dates([row.id])),
+        flagged=bool(flagged_dates([row.id])),
+        collector=queries.collectors([row.id]).get(row.id),
+        form=form,
+    ), status
+
+
+@access("team")
+def shift_device(occurrence_id: int):
+    """Give every coming date of this date's shift another device (refused if expired or booked elsewhere)."""
+    row = _date_or_404(occurrence_id)
+    require_team(row.event.team)
+    found = shift_for(row)
+    if found is None:
+        abort(404, "That date is not a Speed Watch shift.")
+    form = DeviceForm()
+    form.device.choices = device_choices(
+        usable_devices([row.event.team_id], to_local(utcnow()).date()), [row.event.team]
     )
+    if not form.validate_on_submit():
+        return _render_staff_shift(row, found, form, 400)
+    return perform(
+        lambda: assign_device(found, db.session.get(Device, form.device.data), actor=current_user, now=utcnow()),
+        success=url_for("speedwatch.shift", occurrence_id=row.id),
+        message=lambda shift: f"Every coming date of this shift now holds {shift.device.label}.",
+        failure=lambda exc: _render_staff_shift(row, found, _with_error(form, exc), 400),
+    )
+
+
+def _with_error(form: DeviceForm, exc) -> DeviceForm:
+    form.device.errors = [*form.device.errors, exc.message]
+    return form
 
 
 # --- volunteers -----------------------------------------------------------------------------
@@ -165,6 +221,8 @@ def _render_volunteer_shift(volunteer, row, found, form, error: str | None = Non
         shift=found,
         site=found.site,
         staffing=queries.staffing_for([row.id])[row.id],
+        collector=queries.collectors([row.id]).get(row.id),
+        flagged=bool(flagged_dates([row.id])),
         others=[(queries.first_name(s.volunteer.name), s.role_label) for s in people if s.volunteer_id != volunteer.id],
         mine=next((s for s in people if s.volunteer_id == volunteer.id), None),
         form=form,

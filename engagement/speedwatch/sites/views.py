@@ -1,5 +1,6 @@
 """The team's approved sites over HTTP: the list ("staff", limited to the user's teams), adding a
-site ("staff", for one of the user's teams) and changing one ("team"). URLs in speedwatch/blueprint.py.
+site ("staff", for one of the user's teams), a site's page with its traffic per month and changing
+one ("team"). URLs in speedwatch/blueprint.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from engagement.core.actions import render_form, submit
 from engagement.core.permissions import access, get_or_404, require_team
 from engagement.speedwatch.access import list_scope
 from engagement.speedwatch.dates import local_today
+from engagement.speedwatch.overview.chart import charts_for
+from engagement.speedwatch.overview.traffic import traffic_per_site
+from engagement.speedwatch.returns.thresholds import high_speed_for, threshold_for
 from engagement.speedwatch.sites import queries, services
 from engagement.speedwatch.sites.forms import SiteForm
 from engagement.speedwatch.sites.models import Site
@@ -62,6 +66,24 @@ def site_new():
         message=lambda site: f"Added {site.name}.",
     )
     return done or render_form("speedwatch/site_form.html", form, site=None)
+
+
+@access("team")
+def site(site_id: int):
+    """One site: its details, thresholds and traffic per month over the last year (one aggregate query)."""
+    found = get_or_404(Site, site_id)
+    require_team(found.team)
+    months, rows = traffic_per_site([found.team_id], local_today(), site_id=found.id, months_back=12)
+    return render_template(
+        "speedwatch/site_detail.html",
+        site=found,
+        months=months,
+        sites=rows,
+        charts=charts_for(rows, prefix="site-traffic"),
+        threshold=threshold_for(found.speed_limit),
+        high_speed=high_speed_for(found.speed_limit),
+        state=queries.assessment_state(found, local_today()),
+    )
 
 
 @access("team")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from engagement.accounts.services import normalise_email
 from engagement.core.actions import perform
 from engagement.core.errors import DomainError
+from engagement.core.ratelimits import SHARED_CONNECTION, answered, email_key, keeps_answers_when_limited, limited
 from engagement.core.urls import public_url
 from engagement.extensions import db, limiter
 from engagement.surveys import answering, outcomes
@@ -25,22 +26,25 @@ from engagement.surveys.questions import pages
 from engagement.surveys.results import compile_results
 from engagement.surveys.services import may_manage, scope_label
 
-# Documented limits (README): page steps and finished responses per IP address, confirmation emails per address.
+# Documented limits (README, "Rate limits"): page steps and finished responses per IP address (sized for a
+# shared connection: anonymous surveys also allow one response per browser), confirmation emails per address.
 STEPS_PER_IP = "120 per minute"
-RESPONSES_PER_IP = "20 per hour; 100 per day"
+RESPONSES_PER_IP = SHARED_CONNECTION
 EMAILS_PER_ADDRESS = "3 per hour; 10 per day"
 MAX_FORM_BYTES = 256 * 1024
 
 
-def _finished(response) -> bool:
-    return response.status_code in (302, 303)
-
-
 def _address_key() -> str:
-    try:
-        return "survey-address:" + normalise_email(request.form.get("email", ""))
-    except DomainError:
-        return "survey-address:invalid"
+    return email_key("survey", normalise_email)
+
+
+def _wait_text(wait) -> str:
+    who = (
+        "We have sent several confirmation emails to this address in a short time."
+        if wait.per_person
+        else "Many answers have been sent from this internet connection in a short time."
+    )
+    return f"{who} Your answers are still here: wait {wait.words}, then press the button again."
 
 
 def _load(survey_id: int) -> Survey:
@@ -99,7 +103,7 @@ def _page_count(survey: Survey) -> int:
     return len(pages(survey)) + (1 if survey.identified else 0)
 
 
-def _render_page(survey: Survey, number: int, form, errors: dict | None = None, status: int = 200):
+def _render_page(survey: Survey, number: int, form, errors: dict | None = None, status: int = 200, notice=None):
     all_pages = pages(survey)
     questions = all_pages[number - 1] if number <= len(all_pages) else []
     shown = {q.id for q in questions}
@@ -113,7 +117,8 @@ def _render_page(survey: Survey, number: int, form, errors: dict | None = None, 
         carried.append(("email", form.get("email")))
     return render_template(
         "surveys/page.html", survey=survey, number=number, total=_page_count(survey), questions=questions,
-        email_page=email_page, values=form, errors=errors or {}, carried=carried, days=answering.VERIFY_DAYS,
+        email_page=email_page, values=form, errors=errors or {}, notice=notice, carried=carried,
+        days=answering.VERIFY_DAYS,
         keep_days=answering.EMAIL_KEEP_DAYS,
         has_free_text=any(q.kind in ("short_text", "long_text") or q.allow_other for q in questions),
     ), status  # fmt: skip
@@ -127,9 +132,10 @@ def _page_of(survey: Survey, field: str) -> int:
 
 
 @limiter.limit(STEPS_PER_IP, methods=["POST"])
-@limiter.limit(RESPONSES_PER_IP, methods=["POST"], deduct_when=_finished)
-@limiter.limit(EMAILS_PER_ADDRESS, methods=["POST"], key_func=_address_key, deduct_when=_finished,
+@limiter.limit(RESPONSES_PER_IP, methods=["POST"], deduct_when=answered)
+@limiter.limit(EMAILS_PER_ADDRESS, methods=["POST"], key_func=_address_key, deduct_when=answered,
                exempt_when=lambda: not request.form.get("email"))  # fmt: skip
+@keeps_answers_when_limited
 def answer(survey_id: int):
     survey = _load(survey_id)
     if request.method == "GET":
@@ -144,6 +150,8 @@ def answer(survey_id: int):
         return _start(survey, exc.status, exc.message)
     total = _page_count(survey)
     number = min(max(form.get("page", 0, type=int), 0), total)
+    if wait := limited():  # a limit was hit: the same page again, every answer kept (429 from core.ratelimits)
+        return _render_page(survey, max(number, 1), form, notice=_wait_text(wait), status=429)
     if form.get("action") == "back":
         return _render_page(survey, max(number - 1, 1), form)
     if 1 <= number <= len(pages(survey)):
