@@ -19,6 +19,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.run-installed $@
 
 run: $(VENV)/.run-installed
+	bash deploy/install-packages.sh app
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo ""
@@ -33,6 +34,7 @@ run: $(VENV)/.run-installed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev-installed
+	bash deploy/install-packages.sh test
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 $(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
@@ -44,7 +46,7 @@ bench: $(VENV)/.bench-installed
 
 # The production stack on loopback (nginx, gunicorn, workers, PostgreSQL, Redis, SMTP sink): see README, Production.
 stack: $(VENV)/.dev-installed
-	bash deploy/install-packages.sh
+	bash deploy/install-packages.sh app stack
 	$(BIN)/python deploy/stack.py up
 
 stack-test: $(VENV)/.dev-installed

@@ -1,13 +1,32 @@
 #!/usr/bin/env bash
-# Debian packages the stack test, the load test and a server need: nginx, wrk, redis-server, PostgreSQL
-# client/server binaries and openssl. Installs only what is missing, and only as root (CI, a server).
+# The Debian packages the project needs, installed only when missing and only as root (CI, a server,
+# a fresh machine). `make run`, `make test` and .ci/run call it, so a new machine needs nothing by hand.
+#   app    WeasyPrint's libraries (Pango, HarfBuzz) and fonts (Noto: Latin with Polish, Arabic, Urdu,
+#          Bengali, Gurmukhi; DejaVu) for letters and posters; poppler-utils to read PDFs back
+#   test   app + Debian's Chromium for the browser tests
+#   stack  nginx, wrk, redis-server, PostgreSQL binaries and openssl for the stack test and a server
+# Several modes may be given: `install-packages.sh test stack`.
 set -euo pipefail
 need=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+has_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for mode in "${@:-stack}"; do
+  case "$mode" in
+    app|test)
+      for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core poppler-utils; do
+        has_pkg "$pkg" || need+=("$pkg")
+      done
+      if [ "$mode" = test ] && [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
+      ;;
+    stack)
+      command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+      command -v wrk >/dev/null 2>&1 || need+=(wrk)
+      command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+      command -v openssl >/dev/null 2>&1 || need+=(openssl)
+      ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+      ;;
+    *) echo "unknown mode $mode (app, test or stack)" >&2; exit 2 ;;
+  esac
+done
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]} (run as root: apt-get install -y ${need[*]})" >&2

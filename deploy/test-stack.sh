@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash deploy/install-packages.sh || exit 1
+bash deploy/install-packages.sh app stack || exit 1
 if [ ! -x .venv/bin/python ]; then
   echo "FAIL: .venv is missing; run make test (or make run) first"
   exit 1

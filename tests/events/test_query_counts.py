@@ -81,4 +81,5 @@ def test_public_list_team_page_and_calendar_cost_the_same_for_1_and_200_events(
     assert "Surgery 19" in client.get("/events").get_data(as_text=True)  # a full page of 20
     assert "Surgery 20" not in client.get("/events").get_data(as_text=True)
     assert one == many
-    assert one["/events"] <= 8 and one[f"/teams/{team.slug}"] <= 10
+    # The team page also carries the priorities and people sections (two queries each with their loads).
+    assert one["/events"] <= 8 and one[f"/teams/{team.slug}"] <= 12
