@@ -62,6 +62,9 @@ def load_demo() -> dict[str, int]:
     from engagement.demo.speedwatch_data import load_speedwatch_demo
 
     created.update(load_speedwatch_demo())
+    from engagement.demo.priorities_data import load_priorities_demo
+
+    created.update(load_priorities_demo())
     return created
 
 

@@ -146,17 +146,14 @@ def _volunteer_records(subject: Subject) -> list[Record]:
     return records
 
 
-def erase(subject: Subject, records, *, actor=None, now: datetime) -> dict[str, int]:
-    volunteers = _volunteers(subject)
+def _erase_volunteers(volunteers: list[Volunteer], *, actor, now: datetime) -> dict[str, int]:
+    """Erasure of volunteer rows, shared by a data-subject request and the speedwatch-suspended rule."""
     shifts = _shifts(volunteers)
     withdrawn = 0
     for signup in shifts:
         if signup.status == SIGNED_UP and signup.occurrence.starts_at > now:
             withdraw_signup(signup, signup.occurrence, now, actor=actor, why="left (their data was erased)")
             withdrawn += 1
-    proposals = _site_requests(subject)
-    for proposal in proposals:
-        proposal.proposer_name, proposal.proposer_email = ERASED_NAME, erased_email(f"site-request-{proposal.id}")
     deleted = anonymised = 0
     with_shifts = {s.volunteer_id for s in shifts}
     for volunteer in volunteers:
@@ -175,8 +172,16 @@ def erase(subject: Subject, records, *, actor=None, now: datetime) -> dict[str, 
         "speedwatch_volunteers deleted": deleted,
         "speedwatch_volunteers anonymised": anonymised,
         "speedwatch_shift_signups withdrawn": withdrawn,
-        "speedwatch_site_requests": len(proposals),
     }
+
+
+def erase(subject: Subject, records, *, actor=None, now: datetime) -> dict[str, int]:
+    counts = _erase_volunteers(_volunteers(subject), actor=actor, now=now)
+    proposals = _site_requests(subject)
+    for proposal in proposals:
+        proposal.proposer_name, proposal.proposer_email = ERASED_NAME, erased_email(f"site-request-{proposal.id}")
+    db.session.flush()
+    return {**counts, "speedwatch_site_requests": len(proposals)}
 
 
 PROVIDER = Provider(

@@ -91,3 +91,18 @@ def test_demo_speed_watch_scheme_is_made_through_the_services(app, db):
     steps = set(db.session.scalars(db.select(LadderVehicle.step)))
     assert {SECOND_LETTER, REFERRED, HIGH_SPEED} <= steps
     assert set(db.session.scalars(db.select(Referral.reason))) == {REFERRED, HIGH_SPEED}
+
+
+def test_demo_team_page_shows_priorities_and_people(app, db, client):
+    """The demo shows what a team publishes on police.uk: its priorities (one closed) and who is in the team."""
+    load_demo()
+    db.session.commit()
+    page = client.get("/teams/ladywood").get_data(as_text=True)
+    assert "Speeding on Icknield Port Road" in page and "Aisha Khan" in page
+    assert "Drug dealing near the Ladywood Middleway shops" not in page  # closed: on the priorities page only
+    assert "Drug dealing near the Ladywood Middleway shops" in client.get("/teams/ladywood/priorities").get_data(
+        as_text=True
+    )
+    data = client.get("/teams/ladywood/priorities.json").get_json()
+    assert {"issue", "issue-date", "action", "action-date"} <= set(data[0])
+    assert load_demo()["priorities"] == 0  # a second load adds nothing
