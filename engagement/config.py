@@ -65,6 +65,9 @@ WORKER_TASK_PERIODS = {
 RETENTION_DAYS = {
     "signups-waiting": 7,  # waiting-list and cancelled sign-ups: details blanked this long after the date
     "speedwatch-declined": 90,  # declined Speed Watch applications: deleted this long after the decision
+    "speedwatch-site-requests": 365,  # proposers of approved or declined sites: replaced this long after the decision
+    "speedwatch-suspended": 730,  # suspended Speed Watch volunteers: erased this long after the suspension
+    "staff-switched-off": 730,  # switched-off staff accounts: anonymised this long after the last change or sign-in
     "outbox-bodies": 30,  # email bodies: blanked this long after sending (the row and outcome stay)
     "outbox-rows": 365,  # the rows themselves (recipient, subject, outcome)
     "audit-log": 730,  # every audit entry

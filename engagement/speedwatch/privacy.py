@@ -9,8 +9,13 @@ Erasure, per table:
 * speedwatch_shift_signups: stay (anonymous once the volunteer row is), so past rotas still add up.
 * speedwatch_vehicles: registrations belong to vehicle keepers, not to anyone who asks here; they
   are covered by the returns rule (deleted SPEEDWATCH_RETENTION_DAYS after the session).
-Retention: declined applications (RETENTION_DAYS speedwatch-declined after the decision) and
-returns (SPEEDWATCH_RETENTION_DAYS, the existing returns.tasks.purge_returns).
+Retention: declined applications (RETENTION_DAYS speedwatch-declined after the decision),
+returns (SPEEDWATCH_RETENTION_DAYS, the existing returns.tasks.purge_returns), proposers of decided
+site requests (speedwatch-site-requests after the decision: replaced as on erasure), keepers on
+letters (SPEEDWATCH_KEEPER_DAYS, the existing letters.tasks.erase_keepers), the letter ladder
+(SPEEDWATCH_RETENTION_DAYS after the last sighting: the registration with its steps, letters and
+referrals deleted, as purge_returns also does hourly) and long-suspended volunteers
+(speedwatch-suspended after suspended_at: erased as on a request, sign-in included).
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, func, literal, select, update
 from sqlalchemy.orm import selectinload
 
+from engagement.accounts import privacy as account_privacy
+from engagement.core.permissions import VOLUNTEER
 from engagement.core.personal_data import (
+    ERASED_EMAIL_DOMAIN,
     Provider,
     Record,
     RetentionRule,
@@ -33,6 +41,9 @@ from engagement.core.personal_data import (
 )
 from engagement.core.timeutil import format_datetime
 from engagement.extensions import db
+from engagement.speedwatch.letters import tasks as letter_tasks
+from engagement.speedwatch.letters.models import LadderStep, LadderVehicle, Letter, Referral
+from engagement.speedwatch.requests import models as request_models
 from engagement.speedwatch.requests.models import SiteRequest
 from engagement.speedwatch.returns import tasks as return_tasks
 from engagement.speedwatch.shifts.models import SHIFT_ROLES, SIGNED_UP, ShiftSignup
@@ -40,6 +51,7 @@ from engagement.speedwatch.shifts.services import withdraw_signup
 from engagement.speedwatch.volunteers.models import APPLIED, APPROVED, DECLINED, SUSPENDED, Volunteer, new_rota_token
 
 ERASED_NAME = "Erased volunteer"
+BATCH = 500  # volunteers one retention run erases at most; the next daily run takes the rest
 
 
 def _volunteers(subject: Subject) -> list[Volunteer]:
@@ -203,19 +215,19 @@ PROVIDER = Provider(
         "shift_date, role, status, withdrawn_at": "each shift they signed up for",
     },
     covers={
-        "speedwatch_volunteers.name": "deleted or replaced on erasure; declined applications after speedwatch-declined",
-        "speedwatch_volunteers.email": "deleted or replaced on erasure; declined applications after speedwatch-declined",
-        "speedwatch_volunteers.phone": "deleted or blanked on erasure; declined applications after speedwatch-declined",
+        "speedwatch_volunteers.name": "deleted or replaced on erasure; after speedwatch-declined or -suspended",
+        "speedwatch_volunteers.email": "deleted or replaced on erasure; after speedwatch-declined or -suspended",
+        "speedwatch_volunteers.phone": "deleted or blanked on erasure; after speedwatch-declined or -suspended",
         "speedwatch_volunteers.notes": "deleted or blanked on erasure",
-        "speedwatch_site_requests.proposer_name": "replaced on erasure; the proposal stays with the team",
-        "speedwatch_site_requests.proposer_email": "replaced on erasure; the proposal stays with the team",
+        "speedwatch_site_requests.proposer_name": "replaced on erasure and after speedwatch-site-requests",
+        "speedwatch_site_requests.proposer_email": "replaced on erasure and after speedwatch-site-requests",
         "speedwatch_vehicles.registration": "vehicle keepers' data: deleted by the speedwatch-returns rule",
         # The letter ladder (speedwatch.letters) keeps its own clock for keepers' data: letters.tasks.erase_keepers
-        # blanks names and addresses SPEEDWATCH_KEEPER_DAYS after a letter is produced.
-        "speedwatch_letters.keeper_name": "blanked by letters.tasks.erase_keepers (SPEEDWATCH_KEEPER_DAYS)",
-        "speedwatch_letters.keeper_address": "blanked by letters.tasks.erase_keepers (SPEEDWATCH_KEEPER_DAYS)",
-        "speedwatch_letters.registration": "vehicle keepers' data, part of the letter record (speedwatch.letters)",
-        "speedwatch_ladder.registration": "vehicle keepers' data: the letter ladder's step per vehicle",
+        # (rule speedwatch-keepers) blanks names and addresses SPEEDWATCH_KEEPER_DAYS after a letter is produced.
+        "speedwatch_letters.keeper_name": "blanked by the speedwatch-keepers rule (SPEEDWATCH_KEEPER_DAYS)",
+        "speedwatch_letters.keeper_address": "blanked by the speedwatch-keepers rule (SPEEDWATCH_KEEPER_DAYS)",
+        "speedwatch_letters.registration": "vehicle keepers' data: deleted with its ladder row (speedwatch-ladder)",
+        "speedwatch_ladder.registration": "vehicle keepers' data: deleted by the speedwatch-ladder rule",
     },
     not_personal={
         "speedwatch_sites.name": "the name of an approved roadside site",
@@ -236,6 +248,72 @@ def _declined(now: datetime) -> dict[str, int]:
     gone = db.session.execute(delete(Volunteer).where(Volunteer.status == DECLINED, Volunteer.decided_at < cutoff))
     db.session.commit()
     return {"declined applications deleted": gone.rowcount or 0}
+
+
+def _not_erased(column):
+    return ~column.endswith(f"@{ERASED_EMAIL_DOMAIN}")
+
+
+def _site_request_proposers(now: datetime) -> dict[str, int]:
+    """Decided proposals keep the road and reasons; the proposer becomes the erasure's markers (one bulk update)."""
+    cutoff = now - timedelta(days=retention_days("speedwatch-site-requests"))
+    marker = literal("erased-site-request-") + cast(SiteRequest.id, String) + literal(f"@{ERASED_EMAIL_DOMAIN}")
+    decided = (request_models.APPROVED, request_models.DECLINED)
+    blanked = db.session.execute(
+        update(SiteRequest)
+        .where(
+            SiteRequest.status.in_(decided), SiteRequest.decided_at < cutoff, _not_erased(SiteRequest.proposer_email)
+        )
+        .values(proposer_name=ERASED_NAME, proposer_email=marker)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return {"proposers' names and emails replaced": blanked or 0}
+
+
+def _ladder(now: datetime) -> dict[str, int]:
+    """A registration's ladder record goes once its last sighting is older than the returns' period.
+
+    returns.tasks.purge_returns deletes the same rows hourly next to the returns; this rule reports them
+    per run and also catches a ladder row that never got a sighting time (judged by when it last moved)."""
+    cutoff = now - timedelta(days=current_app.config["SPEEDWATCH_RETENTION_DAYS"])
+    old = func.coalesce(LadderVehicle.last_seen_at, LadderVehicle.step_at) < cutoff
+    stale = select(LadderVehicle.id).where(old)
+    options = {"synchronize_session": False}
+    counts = {}
+    for label, model in (("letters", Letter), ("referrals", Referral), ("ladder steps", LadderStep)):
+        gone = db.session.execute(delete(model).where(model.ladder_id.in_(stale)), execution_options=options)
+        counts[f"{label} deleted"] = gone.rowcount or 0
+    gone = db.session.execute(delete(LadderVehicle).where(old), execution_options=options)
+    counts["registrations deleted"] = gone.rowcount or 0
+    db.session.commit()
+    return counts
+
+
+def _suspended(now: datetime) -> dict[str, int]:
+    """Volunteers suspended longer than the period are erased as a request would, their sign-in with them."""
+    cutoff = now - timedelta(days=retention_days("speedwatch-suspended"))
+    query = (
+        select(Volunteer)
+        .where(
+            Volunteer.status == SUSPENDED,
+            func.coalesce(Volunteer.suspended_at, Volunteer.updated_at) < cutoff,
+            _not_erased(Volunteer.email),
+        )
+        .options(selectinload(Volunteer.user))
+        .order_by(Volunteer.id)
+        .limit(BATCH)
+    )
+    volunteers = list(db.session.scalars(query))
+    signins = 0
+    for volunteer in volunteers:
+        user = volunteer.user
+        if user is not None and user.role == VOLUNTEER and not user.email.endswith(f"@{ERASED_EMAIL_DOMAIN}"):
+            account_privacy.anonymise_user(user, account_privacy.ERASED_NAME)
+            signins += 1
+    counts = _erase_volunteers(volunteers, actor=None, now=now)
+    db.session.commit()
+    return {**counts, "sign-ins anonymised": signins}
 
 
 RULES = (
@@ -259,6 +337,47 @@ RULES = (
         "SPEEDWATCH_RETENTION_DAYS",
         task="speedwatch-returns-purge",
         order=41,
+    ),
+    RetentionRule(
+        "speedwatch-ladder",
+        "Speed Watch letter ladder: registrations with their steps, letters and referrals",
+        lambda: current_app.config["SPEEDWATCH_RETENTION_DAYS"],
+        "after the vehicle was last seen",
+        "nothing",
+        _ladder,
+        "SPEEDWATCH_RETENTION_DAYS",
+        order=42,
+    ),
+    RetentionRule(
+        "speedwatch-keepers",
+        "Speed Watch letters: registered keepers' names and addresses",
+        lambda: current_app.config["SPEEDWATCH_KEEPER_DAYS"],
+        "after the letter is produced (or the keeper lookup, if it never is)",
+        "the letter and the sighting it is about",
+        lambda now: {"keeper details blanked": letter_tasks.erase_keepers(now)},
+        "SPEEDWATCH_KEEPER_DAYS",
+        task="speedwatch-keeper-erase",
+        order=43,
+    ),
+    RetentionRule(
+        "speedwatch-site-requests",
+        "Proposed Speed Watch sites: the proposer's name and email address",
+        lambda: retention_days("speedwatch-site-requests"),
+        "after the proposal was approved or declined",
+        "the proposal itself (road, reasons, photos, decision)",
+        _site_request_proposers,
+        "RETENTION_DAYS speedwatch-site-requests",
+        order=44,
+    ),
+    RetentionRule(
+        "speedwatch-suspended",
+        "Suspended Speed Watch volunteers: names, emails, phones, notes and sign-ins",
+        lambda: retention_days("speedwatch-suspended"),
+        "after the suspension",
+        "past shifts' numbers (the volunteer row stays anonymised if they took shifts)",
+        _suspended,
+        "RETENTION_DAYS speedwatch-suspended",
+        order=45,
     ),
 )
 
