@@ -20,7 +20,9 @@ _FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?\d+\s*")
 MAX_QUERY_VALUE = 2000  # characters; longer query values are refused rather than searched for
 
-BAD_TEXT = "The {where} contains control characters (such as a NUL byte) that cannot be saved. Remove them and try again."
+BAD_TEXT = (
+    "The {where} contains control characters (such as a NUL byte) that cannot be saved. Remove them and try again."
+)
 BAD_NUMBER = "The number given for “{name}” is too large. Use a whole number between 1 and 2147483647."
 
 

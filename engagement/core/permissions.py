@@ -99,4 +99,3 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         can_manage_team=can_manage_team, works_across_teams=works_across_teams, is_admin=is_admin
     )
-
