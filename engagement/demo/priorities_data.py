@@ -1,7 +1,7 @@
 """Demo priorities and team members, made through the priorities services like an officer would.
 
 Ladywood and Coventry City Centre get the few local problems they committed to (with dated actions,
-one closed with its outcome), and two Ladywood officers who chose to appear on the team page.
+one closed with its outcome), and a Ladywood officer who chose to appear on the team page.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ PRIORITIES = {
 }  # fmt: skip
 CLOSED = ("ladywood", "Drug dealing near the Ladywood Middleway shops", 300, MEETING, 200,
           "A closure order on one flat and four arrests; residents at the March meeting reported the problem had stopped.")  # fmt: skip
+# The demo officer (officer@example.org) is left off on purpose, so trying "Add myself" works from the demo.
 PEOPLE = [
-    ("officer@example.org", "ladywood", "PCSO", "I have worked in Ladywood for six years. Find me at the Tuesday surgery "
-     "in the library or ring the team on 101."),
-    ("d.byrne@example.org", "ladywood", "PC", "I lead the team's work on vehicle crime and Community Speed Watch."),
+    ("d.byrne@example.org", "ladywood", "PC", "I lead the team's work on vehicle crime and Community Speed Watch. "
+     "Find me at the Tuesday surgery in the library, or ring the team on 101."),
 ]  # fmt: skip
 
 

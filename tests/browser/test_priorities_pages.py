@@ -1,7 +1,7 @@
 """Priorities, people and print links in a real browser: axe-core on the public and staff pages, 320 px reflow.
 
-The demo has no priorities, so the officer sets one through the real form first (the journey is
-the test's setup), then records an action and adds herself to the team page; each page on the way
+The officer sets a priority through the real form first (the journey is the test's setup; the
+demo's own priorities leave room for it), then records an action and adds herself to the team page; each page on the way
 is checked, the error states too.
 """
 

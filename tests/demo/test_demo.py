@@ -98,7 +98,7 @@ def test_demo_team_page_shows_priorities_and_people(app, db, client):
     load_demo()
     db.session.commit()
     page = client.get("/teams/ladywood").get_data(as_text=True)
-    assert "Speeding on Icknield Port Road" in page and "Aisha Khan" in page
+    assert "Speeding on Icknield Port Road" in page and "Declan Byrne" in page
     assert "Drug dealing near the Ladywood Middleway shops" not in page  # closed: on the priorities page only
     assert "Drug dealing near the Ladywood Middleway shops" in client.get("/teams/ladywood/priorities").get_data(
         as_text=True
