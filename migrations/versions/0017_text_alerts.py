@@ -1,0 +1,26 @@
+"""text alerts: subscriptions by mobile, verification codes, replies, sign-ups by mobile
+
+Revision ID: 0017_text_alerts
+Revises: 0016_outbox_channels
+Create Date: 2026-12-04 19:00:00
+
+Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+import engagement.core.db  # noqa: F401
+
+
+revision = "0017_text_alerts"
+down_revision = "0016_outbox_channels"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

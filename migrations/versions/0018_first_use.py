@@ -1,0 +1,26 @@
+"""first-use fixes: venue directions and booking corrections
+
+Revision ID: 0018_first_use
+Revises: 0017_text_alerts
+Create Date: 2026-12-04 19:00:00
+
+Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+import engagement.core.db  # noqa: F401
+
+
+revision = "0018_first_use"
+down_revision = "0017_text_alerts"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

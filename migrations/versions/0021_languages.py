@@ -1,0 +1,26 @@
+"""languages: the resident's language on each record, languages spoken at events, translated event and survey text
+
+Revision ID: 0021_languages
+Revises: 0020_list_indexes
+Create Date: 2026-12-04 19:00:00
+
+Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+import engagement.core.db  # noqa: F401
+
+
+revision = "0021_languages"
+down_revision = "0020_list_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
