@@ -5,13 +5,14 @@ We publish a feed of its own rather than mixing these into the news feed (news s
 priorities, so it could not list them without a new hook); the priorities page links it and
 announces it with <link rel="alternate">, so feed readers find it from the page.
 Every item's guid is derived from the row it reports, so it never changes; times are the
-moment it was recorded (closing: midday on the day it was closed), so an edit never reorders.
+moment it was recorded (closing: midday on the day it was closed, but never before the priority's
+own earlier items, since closing is the last thing that happens to it), so an edit never reorders.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import time, timedelta
 
 from flask import current_app
 
@@ -47,7 +48,10 @@ def _items(team, priorities: list[Priority]) -> list[FeedItem]:
                                   link=link, published=a.created_at, updated=a.updated_at,
                                   summary=f"{a.taken_on.day} {a.taken_on:%B %Y}: {a.text}"))  # fmt: skip
         if p.status == CLOSED and p.closed_on:
-            closed = local_to_utc(p.closed_on, time(12))
+            # Closed "today" in the evening must still come after this morning's update: the closing is
+            # the priority's last item whatever the clock says, and created_at never changes on an edit.
+            earlier = [p.created_at, *(a.created_at for a in p.actions)]
+            closed = max(local_to_utc(p.closed_on, time(12)), max(earlier) + timedelta(seconds=1))
             items.append(FeedItem(guid=guid("priority-closed", p.id), title=f"Priority closed: {headline(p, 70)}",
                                   link=link, published=closed, updated=max(closed, p.updated_at),
                                   summary=f"Outcome: {p.outcome}"))  # fmt: skip
