@@ -4,9 +4,7 @@ Revision ID: 0022_content_languages
 Revises: 0021_languages
 Create Date: 2026-12-04 19:00:00
 
-The resident's language (issue 15): a nullable column on sign-ups, newsletter subscribers, survey
-responses and Speed Watch applications. Nullable, so the previous release keeps inserting rows
-without it (None reads as English).
+Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
 """
 
 from alembic import op  # noqa: F401
@@ -20,16 +18,9 @@ branch_labels = None
 depends_on = None
 
 
-RESIDENT_TABLES = ("signups", "newsletter_subscribers", "survey_responses", "speedwatch_volunteers")
-
-
 def upgrade():
-    for table in RESIDENT_TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("language", sa.String(length=10), nullable=True))
+    pass
 
 
 def downgrade():
-    for table in reversed(RESIDENT_TABLES):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("language")
+    pass
