@@ -20,6 +20,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 run: $(VENV)/.run-installed
 	bash deploy/install-packages.sh app
+	$(FLASK) translate compile
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo ""
@@ -35,7 +36,8 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.dev-installed
 	bash deploy/install-packages.sh test
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(FLASK) translate compile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=30
 
 $(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-bench.txt

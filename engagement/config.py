@@ -56,6 +56,8 @@ WORKER_TASK_PERIODS = {
     "speedwatch-returns-purge": 3600,
     "speedwatch-keeper-erase": 3600,
     "newsletter-expire": 3600,
+    "sms-receipts": 60,
+    "sms-replies": 60,
 }
 
 
@@ -73,6 +75,7 @@ RETENTION_DAYS = {
     "audit-log": 730,  # every audit entry
     "login-records": 90,  # sign-in, failed sign-in and password-reset entries (typed addresses, IPs)
     "privacy-links": 2,  # residents' single-use "get my data" links (they work for 24 hours)
+    "text-replies": 90,  # residents' replies to text alerts: deleted this long after they arrived
 }
 
 
@@ -138,6 +141,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TIMEZONE": env.get("TIMEZONE", "Europe/London"),
+        # Languages residents can choose (engagement.core.i18n): "en" is the source; each other code needs
+        # a catalogue under engagement/translations/. LANGUAGES="en,ur,pl" ships fewer.
+        "LANGUAGES": [c.strip() for c in env.get("LANGUAGES", "en,ur,pa,bn,pl,ar").split(",") if c.strip()],
         "SITE_NAME": env.get("SITE_NAME", "Neighbourhood engagement"),
         "FORCE_NAME": env.get("FORCE_NAME", "West Midlands Police"),
         # Mail: with no MAIL_SERVER the worker writes .eml files under instance/mail/.
@@ -151,6 +157,20 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Neighbourhood engagement <no-reply@example.org>"),
         "MAIL_DIR": env.get("MAIL_DIR", str(instance / "mail")),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "6")),
+        # smtp | notify | files; unset: smtp with a MAIL_SERVER, else files (engagement.core.mail.mail_transport).
+        "MAIL_TRANSPORT": env.get("MAIL_TRANSPORT", "").strip().lower(),
+        # Text messages through GOV.UK Notify (engagement.core.sms, README "Text messages"). Without a key the
+        # worker writes texts to SMS_DIR. The callback token guards /notify/callback/* (Notify sends it as Bearer).
+        "SMS_ENABLED": _bool(env.get("SMS_ENABLED"), True),
+        "SMS_DIR": env.get("SMS_DIR", str(instance / "sms")),
+        # Text alerts (newsletter): the most SMS parts one alert may take, footer included (issue 16).
+        "SMS_MAX_FRAGMENTS": int(env.get("SMS_MAX_FRAGMENTS", "3")),
+        "NOTIFY_API_KEY": env.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_BASE_URL": env.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk").rstrip("/"),
+        "NOTIFY_SMS_TEMPLATE_ID": env.get("NOTIFY_SMS_TEMPLATE_ID", ""),
+        "NOTIFY_EMAIL_TEMPLATE_ID": env.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "NOTIFY_CALLBACK_TOKEN": env.get("NOTIFY_CALLBACK_TOKEN", ""),
+        "NOTIFY_TIMEOUT": float(env.get("NOTIFY_TIMEOUT", "30")),
         # Rate limits: memory:// is per process; use redis://127.0.0.1:6379 with several workers.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -219,5 +239,20 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     }
     if config["STAFF_2FA_REQUIRED"] not in {"all", "exporters", "none"}:
         raise ConfigError("STAFF_2FA_REQUIRED must be all, exporters or none.")
+    _check_mail_transport(config)
     config.update(overrides)
     return config
+
+
+def _check_mail_transport(config: dict) -> None:
+    """MAIL_TRANSPORT must name a transport whose settings are there (notify: a key and an email template)."""
+    transport = config["MAIL_TRANSPORT"]
+    if transport not in {"", "smtp", "notify", "files"}:
+        raise ConfigError(f"MAIL_TRANSPORT must be smtp, notify or files, not {transport!r}.")
+    if transport == "smtp" and not config["MAIL_SERVER"]:
+        raise ConfigError("MAIL_TRANSPORT=smtp needs MAIL_SERVER (the SMTP host).")
+    if transport == "notify" and not (config["NOTIFY_API_KEY"] and config["NOTIFY_EMAIL_TEMPLATE_ID"]):
+        raise ConfigError(
+            "MAIL_TRANSPORT=notify needs NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID (an email template with "
+            "subject ((subject)) and body ((body)); see the README, Text messages)."
+        )

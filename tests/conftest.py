@@ -23,6 +23,13 @@ from engagement.extensions import db as _db
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
+def pytest_configure(config):
+    """The .mo catalogues are build output (make test compiles them): a bare `pytest` compiles stale ones too."""
+    from engagement.core.translations_cli import compile_all
+
+    compile_all()
+
+
 def _required(name: str) -> bool:
     return os.environ.get(name, "") == "1"
 
@@ -63,6 +70,7 @@ def make_test_app(database_url: str, tmp_path, **extra):
         "SERVER_NAME": "localhost",
         "MAIL_SERVER": "",
         "MAIL_DIR": str(tmp_path / "mail"),
+        "SMS_DIR": str(tmp_path / "sms"),
         "MAIL_DEFAULT_SENDER": "Neighbourhood engagement <no-reply@example.org>",
         "RATELIMIT_STORAGE_URI": "memory://",
         "STAFF_2FA_REQUIRED": "none",  # tests sign staff in with a password; tests/accounts turn two-factor on
@@ -114,7 +122,7 @@ def app(database_url, tmp_path, _apps):
         _apps[database_url] = (built, dict(built.config))
     app, pristine = _apps[database_url]
     app.config.clear()
-    app.config.update(pristine, MAIL_DIR=str(tmp_path / "mail"))
+    app.config.update(pristine, MAIL_DIR=str(tmp_path / "mail"), SMS_DIR=str(tmp_path / "sms"))
     limiter.enabled = app.config["RATELIMIT_ENABLED"]  # other tests may have built apps with limits off
     limiter.reset()
     _clear_body_caches(app)
@@ -242,3 +250,11 @@ def smtp(app):
     from tests.support.smtp import smtp_fixture
 
     yield from smtp_fixture(app)
+
+
+@pytest.fixture
+def notify_api(app):
+    """A loopback GOV.UK Notify (tests/support/notify.py), with the app's NOTIFY_* settings pointed at it."""
+    from tests.support.notify import notify_fixture
+
+    yield from notify_fixture(app)

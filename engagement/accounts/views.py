@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from engagement.accounts import services, two_factor
+from engagement.accounts import queries, services, two_factor
 from engagement.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, UserEditForm, UserForm
 from engagement.accounts.models import User
 from engagement.core.actions import commit, render_form, submit
 from engagement.core.db import utcnow
 from engagement.core.permissions import VOLUNTEER, access, get_or_404, has_access
 from engagement.core.tokens import InvalidToken
-from engagement.extensions import db, limiter
+from engagement.extensions import limiter
 from engagement.teams.services import all_teams, teams_by_ids
 
 
@@ -115,10 +115,29 @@ def _user_form(user: User | None = None) -> UserForm:
 
 @access("admin")
 def users():
-    # Speed Watch volunteers are listed and managed on the Speed Watch pages, not here.
-    query = db.select(User).where(User.role != VOLUNTEER).order_by(User.display_name)
-    people = db.session.scalars(query.options(db.selectinload(User.teams))).all()
-    return render_template("accounts/users.html", users=people)
+    """Every sign-in: staff, and Speed Watch volunteers with their team (managed on the Speed Watch pages)."""
+    teams = all_teams()
+    kind = request.args.get("kind", "")
+    kind = kind if kind in queries.KINDS else ""
+    chosen = next((t for t in teams if t.slug == request.args.get("team")), None)
+    words = " ".join(request.args.get("q", "").split())[:100]
+    filters = queries.AccountFilter(kind=kind, team_id=chosen.id if chosen else None, words=words)
+    page = queries.account_page(filters, page=request.args.get("page", 1, type=int))
+    args = {
+        key: value for key, value in (("kind", kind), ("team", chosen.slug if chosen else ""), ("q", words)) if value
+    }
+    return render_template(
+        "accounts/users.html",
+        page=page,
+        users=page.items,
+        memberships=queries.volunteer_memberships(page.items),
+        kinds=queries.KINDS,
+        kind=kind,
+        teams=teams,
+        chosen=chosen,
+        words=words,
+        args=args,
+    )
 
 
 @access("admin")

@@ -11,24 +11,34 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Models, the audit/outbox pages, error handlers, the mail task, the worker command and template helpers."""
-    from flask import g
+    from datetime import timedelta
+
     from flask_wtf.csrf import generate_csrf
 
-    from engagement.core import audit, inputs, mail, personal_data, privacy, versioning  # noqa: F401 - models
-    from engagement.core.blueprint import bp
+    from engagement.core import audit, i18n, inputs, mail, personal_data, phones, privacy, translations_cli, versioning  # noqa: F401 - models
+    from engagement.core import sms, sms_privacy, sms_tasks  # noqa: F401 - models
+    from engagement.core.blueprint import bp, notify_bp, public
     from engagement.core.permissions import register_template_helpers
     from engagement.core.security import register_error_handlers
     from engagement.core.timeutil import register_filters
     from engagement.core.worker import register_task, worker_command
 
+    i18n.init_app(app)  # before anything renders: the language, `_`/`ngettext` in Jinja, the `lang` cookie
     register_error_handlers(app)
     inputs.init_app(app)
-    register_task("mail", mail.send_due)
+    register_task("mail", mail.send_due)  # both channels: email and text messages (engagement.core.sms)
+    register_task("sms-receipts", sms_tasks.poll_receipts, every=timedelta(minutes=1))
+    register_task("sms-replies", sms_tasks.read_replies, every=timedelta(minutes=1))
     privacy.register()  # the outbox's and audit log's part of data-subject requests and retention
+    sms_privacy.register()  # texts sent to a number and blocked numbers, for phone-number requests
     app.cli.add_command(worker_command)
+    app.cli.add_command(translations_cli.translate)  # flask translate extract|update|compile
     register_filters(app)
+    phones.register_filters(app)  # tel_href / tel_link: phone numbers staff and residents can tap
     register_template_helpers(app)
     app.register_blueprint(bp)
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(public)
 
     @app.context_processor
     def site_context():
@@ -36,5 +46,4 @@ def init_app(app) -> None:
             "site_name": app.config["SITE_NAME"],
             "force_name": app.config["FORCE_NAME"],
             "csrf_token": generate_csrf,
-            "page_lang": g.get("page_lang", "en-GB"),
         }

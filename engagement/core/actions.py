@@ -83,14 +83,24 @@ def submit(
     message: Message = None,
     category: str = "success",
     validate: bool = True,
+    check: Callable[[], Any] | None = None,
 ) -> Response | None:
     """The form shape: when the form validates, run the service and commit, flash and redirect.
 
     Returns None when the form is not submitted, does not validate, or the service refused it
     (the transaction rolled back and the message is on the field named by the error, or at the
     top of the form); the caller then renders the form, with `form_status(form)`.
+    `check`: the service's own field checks, without saving anything (raising DomainError or
+    DomainErrors). It runs when the form's checks failed, so the page lists every problem at
+    once (an empty name and a bad email address) instead of one round at a time.
     """
     if validate and not form.validate_on_submit():
+        if check is not None and form.is_submitted():
+            try:
+                check()
+            except DomainError as exc:
+                rollback()
+                apply_domain_error(form, exc, only_new=True)
         return None
     try:
         result = call()

@@ -15,9 +15,11 @@ import csv
 import io
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 
 from flask import Response, stream_with_context
 from openpyxl import Workbook
@@ -27,7 +29,7 @@ from engagement.core.timeutil import to_local
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE_FILENAME = re.compile(r"[^\w.-]+")  # \w is Unicode: "Café" keeps its é
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,24 @@ def csv_lines(columns: Sequence[Column], rows: Iterable) -> Iterator[str]:
 
 
 def safe_filename(name: str) -> str:
+    """Letters (in any alphabet), digits, dots and dashes: "sign-ups-Cuppa-at-Café-2027-03-04"."""
     return _SAFE_FILENAME.sub("-", name).strip("-") or "export"
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """The header for a download (RFC 6266): an ASCII `filename` for old clients and, when the name
+    has other letters ("Café"), `filename*` with the name in UTF-8, which browsers prefer."""
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+        return f"{disposition}; filename=\"{simple}\"; filename*=UTF-8''{quote(filename, safe='!#$&+^`|~')}"
+    return f'{disposition}; filename="{filename}"'
 
 
 def csv_response(filename: str, columns: Sequence[Column], rows: Iterable) -> Response:
     response = Response(stream_with_context(csv_lines(columns, rows)), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}.csv"'
+    response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.csv")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -113,7 +127,7 @@ def xlsx_bytes(columns: Sequence[Column], rows: Iterable, title: str = "Export")
 
 def xlsx_response(filename: str, columns: Sequence[Column], rows: Iterable, title: str = "Export") -> Response:
     response = Response(xlsx_bytes(columns, rows, title), content_type=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}.xlsx"'
+    response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.xlsx")
     response.headers["Cache-Control"] = "no-store"
     return response
 

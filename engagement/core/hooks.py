@@ -79,3 +79,42 @@ def register_occurrence_section(name: str, func: Callable, order: int = 100) -> 
 
 def occurrence_sections(occurrence, viewer=None) -> list[Markup]:
     return _render(_occurrence_sections, occurrence, viewer)
+
+
+# --- received text messages ---------------------------------------------------------------
+# The worker reads texts residents send to the service's Notify number (engagement.core.sms_tasks)
+# and offers each to these handlers, lowest order first, until one returns True ("consumed").
+# Core keeps no copy of replies: the feature that owns them registers a last handler that stores
+# whatever no earlier handler consumed.
+
+_sms_reply_handlers: dict[str, tuple[int, Callable]] = {}
+
+
+def register_sms_reply_handler(func: Callable, name: str | None = None, order: int = 100) -> None:
+    """func(number, content, received_at, notify_id) -> bool, inside the worker's transaction for that text."""
+    _sms_reply_handlers[name or f"{func.__module__}.{func.__qualname__}"] = (order, func)
+
+
+def sms_reply_handlers() -> list[Callable]:
+    return [func for _order, func in sorted(_sms_reply_handlers.values(), key=lambda item: item[0])]
+
+
+# --- one staff line per date ----------------------------------------------------------------
+# Staff lists of dates (the dashboard's fortnight, a team's calendar) show one line per date saying
+# how it is filling: "8 of 8 booked · 3 waiting · full, waiting list open". Sign-ups answer for
+# dates residents book, Speed Watch for shifts; the first answer for a date is its line.
+
+_occurrence_lines: dict[str, tuple[int, Callable]] = {}
+
+
+def register_occurrence_lines(name: str, func: Callable, order: int = 100) -> None:
+    """func(rows) -> {occurrence id: (text, url or None)} for the dates that feature answers for, in one query."""
+    _occurrence_lines[name] = (order, func)
+
+
+def occurrence_lines(rows) -> dict[int, tuple[str, str | None]]:
+    lines: dict[int, tuple[str, str | None]] = {}
+    for _order, func in sorted(_occurrence_lines.values(), key=lambda item: item[0]):
+        for occurrence_id, line in func(rows).items():
+            lines.setdefault(occurrence_id, line)
+    return lines

@@ -2,9 +2,9 @@
 
 PostgreSQL refuses NUL in text and integers past its column types, and a view that forgets
 either answers 500. So every request is checked here, once: control characters in the path,
-the query string or a submitted form field are refused (forms keep tab, CR and LF for
-multi-line text), and any whole-number query value outside the database's integer range is
-refused, each with a 400 that says what to fix. Views then never need their own checks.
+the query string or a submitted form field are refused (forms keep tab and line breaks for
+multi-line text, CRLF and CR turned into LF here), and any whole-number query value outside
+the database's integer range is refused, each with a 400 that says what to fix. Views then never need their own checks.
 """
 
 from __future__ import annotations
@@ -48,6 +48,17 @@ def check_request() -> None:
         for name, value in request.form.items(multi=True):
             if _CONTROL.search(name) or _FORM_CONTROL.search(value):
                 abort(400, BAD_TEXT.format(where="form"))
+        _normalise_newlines()
+
+
+def _normalise_newlines() -> None:
+    """Browsers send a textarea's line breaks as CRLF: every form value reaches views with LF only,
+    so length limits count a line break once (as the browser's maxlength does) and no check sees CR."""
+    form = request.form
+    if any("\r" in value for _name, value in form.items(multi=True)):
+        request.form = type(form)(
+            (name, value.replace("\r\n", "\n").replace("\r", "\n")) for name, value in form.items(multi=True)
+        )
 
 
 def init_app(app) -> None:

@@ -20,9 +20,11 @@ from sqlalchemy import LargeBinary, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.core.db import UTCDateTime, utcnow
+from engagement.core.i18n import html_lang
 from engagement.extensions import db
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+EMAIL = "email"
 # CRLF line ends and lines within SMTP's 998-octet limit: smtplib sends bytes as they are.
 WIRE = SMTP.clone(max_line_length=998)
 LEASE = timedelta(minutes=5)
@@ -44,6 +46,16 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     file_path: Mapped[str | None] = mapped_column(String(500))
+    # Channels (engagement.core.sms): "email" rows carry an RFC 5322 message in `raw`, "sms" rows the
+    # text's UTF-8 body; team_id and purpose say whose spend a text is and why it was sent.
+    channel: Mapped[str] = mapped_column(String(8), default=EMAIL, server_default=EMAIL, nullable=False)
+    fragments: Mapped[int | None] = mapped_column()
+    team_id: Mapped[int | None] = mapped_column(index=True)
+    purpose: Mapped[str] = mapped_column(String(40), default="", server_default="", nullable=False)
+    # GOV.UK Notify's id for the message once accepted, its latest delivery status, and when we last asked.
+    notify_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(24))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TemporaryFailure(Exception):
@@ -72,10 +84,16 @@ def build_message(to: str, subject: str, text: str, html: str | None = None, *, 
     for filename, content_type, data in attachments:
         maintype, _, subtype = content_type.partition("/")
         subtype, _, params = subtype.partition(";")
-        extra = {}
+        extra = {"params": {}}
         if "method=" in params:
-            extra["params"] = {"method": params.split("method=")[1].strip()}
+            extra["params"]["method"] = params.split("method=")[1].strip()
+        if maintype == "text":  # bytes say nothing of their encoding: declare it, or "Café" is read as Latin-1
+            extra["params"]["charset"] = "utf-8"
         msg.add_attachment(data, maintype=maintype, subtype=subtype.strip(), filename=filename, **extra)
+    # The language it is written in (core.i18n: the recipient's, forced around rendering in the worker). Set
+    # last: set_content and the multipart steps move or drop Content-* headers set before them.
+    if "Content-Language" not in msg:
+        msg["Content-Language"] = html_lang()
     return msg
 
 
@@ -205,15 +223,49 @@ def send_due(limit: int = 50) -> int:
     return handled
 
 
+def mail_transport() -> str:
+    """MAIL_TRANSPORT (smtp | notify | files); unset, smtp with a MAIL_SERVER and files without."""
+    cfg = current_app.config
+    return cfg.get("MAIL_TRANSPORT") or ("smtp" if cfg["MAIL_SERVER"] else "files")
+
+
+def _deliver_text_file(row: OutboxMessage) -> None:
+    """Without NOTIFY_API_KEY a text becomes a small file under SMS_DIR (development, `make run`)."""
+    folder = Path(current_app.config["SMS_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}.txt"
+    path.write_text(f"To: {row.to_addr}\nFragments: {row.fragments}\n\n{row.raw.decode('utf-8')}\n", encoding="utf-8")
+    row.file_path = str(path)
+
+
+def _send_row(row: OutboxMessage, connection: SmtpConnection) -> None:
+    from engagement.core import notify
+
+    if row.channel == "sms":
+        if notify.configured():
+            notify.deliver(row)
+        else:
+            _deliver_text_file(row)
+        return
+    transport = mail_transport()
+    if transport == "notify":
+        notify.deliver(row)
+    elif transport == "smtp":
+        connection.send(row.to_addr, row.raw)
+    else:
+        _deliver_file(row)
+
+
 def _deliver_one(row: OutboxMessage, connection: SmtpConnection) -> None:
     row.attempts += 1
     try:
-        if current_app.config["MAIL_SERVER"]:
-            connection.send(row.to_addr, row.raw)
-        else:
-            _deliver_file(row)
+        _send_row(row, connection)
     except PermanentFailure as exc:
         row.status, row.last_error = FAILED, str(exc)
+        if getattr(exc, "blocks_number", False):
+            from engagement.core.sms import block
+
+            block(row.to_addr, str(exc), row.id)
     except TemporaryFailure as exc:
         row.last_error = str(exc)
         if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
@@ -228,6 +280,8 @@ def _deliver_one(row: OutboxMessage, connection: SmtpConnection) -> None:
     db.session.commit()
 
 
-def outbox_page(page: int = 1, per_page: int = 50):
+def outbox_page(page: int = 1, per_page: int = 50, channel: str | None = None):
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if channel:
+        query = query.where(OutboxMessage.channel == channel)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

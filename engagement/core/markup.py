@@ -62,14 +62,29 @@ def strip_tags(text: str) -> str:
     return value
 
 
+def normalise_newlines(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF; stored text and every check use LF only."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def has_tags(text: str) -> bool:
-    """True if the text contains something an HTML parser would treat as markup."""
-    return strip_tags(text) != (text or "")
+    """True if the text contains an HTML tag (or an escaped one that would become a tag).
+
+    Compared with the text's own entities decoded and its newlines normalised, so that the
+    CRLF a browser sends, "&amp;" or "&nbsp;" are never mistaken for markup: only tags are.
+    """
+    value = html.unescape(normalise_newlines(text))
+    return strip_tags(value) != value
+
+
+def has_markdown_tags(text: str) -> bool:
+    """has_tags for Markdown source: `<https://...>` and `<mailto:...>` are Markdown links, not tags."""
+    return has_tags(_AUTOLINK.sub("", text or ""))
 
 
 def clean_source(text: str) -> str:
     """Markdown source as stored: normalised newlines, no HTML tags, `<https://...>` links kept."""
-    value = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    value = normalise_newlines(text)
     value = _AUTOLINK.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", value)
     return strip_tags(value).strip()
 

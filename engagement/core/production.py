@@ -3,8 +3,9 @@
 Production (APP_ENV=production, the default) refuses to serve with rate limits switched off or
 with demo accounts in its database (their password is published in the README), and warns
 loudly when rate limits are counted per process (`memory://`), where N workers let N times the
-limit through. CLI commands other than `flask run` still start, so an operator can migrate and
-remove the demo accounts (`flask users remove-demo`).
+limit through. MAIL_TRANSPORT=notify without a MAIL_SERVER is refused: newsletters need SMTP.
+CLI commands other than `flask run` still start, so an operator can migrate and remove the demo
+accounts (`flask users remove-demo`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ MEMORY_WARNING = (
     "RATELIMIT_STORAGE_URI=redis://HOST:6379/0 in production (see the README, Production)."
 )
 
+# Notify cannot carry the newsletter's own List-Unsubscribe / List-Unsubscribe-Post headers, so
+# newsletters always go by SMTP (engagement.newsletter.delivery); one-off mail may go through Notify.
+NEWSLETTERS_NEED_SMTP = (
+    "MAIL_TRANSPORT=notify sends one-off emails through GOV.UK Notify, but newsletters need SMTP: their "
+    "List-Unsubscribe headers cannot go through Notify. Set MAIL_SERVER (and MAIL_*) for newsletters as well, "
+    "or use MAIL_TRANSPORT=smtp (see the README, Text messages)."
+)
+
 
 def _serving() -> bool:
     """True under gunicorn or any WSGI server, and for `flask run`; False for other CLI commands."""
@@ -41,6 +50,8 @@ def check_settings(config) -> list[str]:
             "RATELIMIT_ENABLED=false is refused in production: sign-in, sign-up and survey limits protect residents "
             "and staff. Remove the setting (limits are on by default)."
         )
+    if config.get("MAIL_TRANSPORT") == "notify" and not config.get("MAIL_SERVER"):
+        raise ConfigError(NEWSLETTERS_NEED_SMTP)
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         return [MEMORY_WARNING]
     return []

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engagement.core.errors import DomainError
+from engagement.core.i18n import _, _l
 from engagement.extensions import db
 
 CSP = (
@@ -16,15 +17,15 @@ CSP = (
 )
 
 ERROR_TEXT = {
-    400: ("There is a problem with the request", "Check the page address or go back and try again."),
-    403: ("You do not have permission to see this page", "If you think you should, ask your administrator."),
-    404: ("Page not found", "If you typed the web address, check it is correct."),
-    405: ("That action is not allowed here", "Go back and try again."),
-    409: ("That clashes with something that already exists", "Go back and check your details."),
-    413: ("That file is too large", "Go back and choose a smaller file (or fewer photos)."),
-    422: ("We could not do that", "Go back and check your details."),
-    429: ("Too many attempts", "This limit stops automated misuse of the site."),
-    500: ("Sorry, there is a problem with the service", "Try again later. If you need the police, call 101."),
+    400: (_l("There is a problem with the request"), _l("Check the page address or go back and try again.")),
+    403: (_l("You do not have permission to see this page"), _l("If you think you should, ask your administrator.")),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct.")),
+    405: (_l("That action is not allowed here"), _l("Go back and try again.")),
+    409: (_l("That clashes with something that already exists"), _l("Go back and check your details.")),
+    413: (_l("That file is too large"), _l("Go back and choose a smaller file (or fewer photos).")),
+    422: (_l("We could not do that"), _l("Go back and check your details.")),
+    429: (_l("Too many attempts"), _l("This limit stops automated misuse of the site.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Try again later. If you need the police, call 101.")),
 }
 
 
@@ -80,7 +81,7 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, message: str | None = None):
-    title, hint = ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[400])
+    title, hint = (str(text) for text in ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[400]))
     if _wants_json():
         return jsonify(error=message or title, status=status), status
     return render_template("errors/error.html", status=status, title=title, message=message, hint=hint), status
@@ -90,7 +91,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_error(
-            400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again."
+            400, _("The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
         )
 
     @app.errorhandler(DomainError)

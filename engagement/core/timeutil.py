@@ -1,6 +1,8 @@
 """Time at the edges: convert stored UTC to the configured local zone and spell it out UK style.
 
 GOV.UK style: "Tuesday 3 March 2027, 6pm to 7:30pm". Inside the app everything is UTC.
+In another language (core.i18n) dates and times come from Babel's data for it ("wtorek, 3 marca
+2027, 18:00"); English keeps the house style above exactly, which Babel's en_GB does not give.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+
+from engagement.core import i18n
+from engagement.core.i18n import _
 
 
 def local_zone() -> ZoneInfo:
@@ -35,12 +40,16 @@ def format_date(value: date | datetime) -> str:
     """'Tuesday 3 March 2027' (a datetime is shown in local time)."""
     if isinstance(value, datetime):
         value = to_local(value)
+    if i18n.current_language() != i18n.SOURCE:
+        return i18n.format_date(value, "full")
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
 def format_time(value: datetime) -> str:
     """'6pm', '7:30pm', 'midday', 'midnight' in local time."""
     local = to_local(value)
+    if i18n.current_language() != i18n.SOURCE:
+        return i18n.format_time(local, "short")
     if local.hour == 12 and local.minute == 0:
         return "midday"
     if local.hour == 0 and local.minute == 0:
@@ -53,7 +62,7 @@ def format_time(value: datetime) -> str:
 
 
 def format_datetime(value: datetime) -> str:
-    return f"{format_date(value)}, {format_time(value)}"
+    return _("%(date)s, %(time)s", date=format_date(value), time=format_time(value))
 
 
 def format_range(start: datetime, end: datetime | None) -> str:
@@ -65,8 +74,10 @@ def format_range(start: datetime, end: datetime | None) -> str:
         local_end.date() - local_start.date()
     ).days == 1
     if local_start.date() == local_end.date() or ends_at_midnight:
-        return f"{format_date(start)}, {format_time(start)} to {format_time(end)}"
-    return f"{format_datetime(start)} to {format_datetime(end)}"
+        return _(
+            "%(date)s, %(start)s to %(end)s", date=format_date(start), start=format_time(start), end=format_time(end)
+        )
+    return _("%(start)s to %(end)s", start=format_datetime(start), end=format_datetime(end))
 
 
 def register_filters(app) -> None:

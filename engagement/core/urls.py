@@ -12,7 +12,15 @@ from flask import current_app, has_request_context
 
 
 def public_url(endpoint: str, **values) -> str:
-    """'https://example.org/events/12', the same in a request, in the worker and in the CLI."""
+    """'https://example.org/events/12', the same in a request, in the worker and in the CLI.
+
+    In another language than English the link carries `?lang=` (core.i18n), so an email or a QR
+    poster opens in the language it was written in; English links are unchanged."""
+    if "lang" not in values:
+        from engagement.core.i18n import lang_param
+
+        if code := lang_param():
+            values["lang"] = code
     return current_app.config["BASE_URL"] + current_app.url_map.bind("localhost").build(endpoint, values)
 
 

@@ -48,13 +48,29 @@ def _touched(session: Session, models: tuple[type, ...]) -> bool:
 @event.listens_for(Session, "before_flush")
 def _bump(session: Session, flush_context, instances) -> None:
     names = [name for name, models in _TRACKED.items() if _touched(session, models)]
-    if not names:
-        return
+    if names:
+        bump(session.connection(), names)
+
+
+def bump(connection, names) -> None:
+    """Raise each named counter by one in the connection's transaction, creating missing ones.
+
+    Names may be made on the fly (calendar feeds keep one per team, "feed.team.12"). In sorted
+    order, so two transactions bumping the same names cannot deadlock; a missing row is inserted
+    with ON CONFLICT DO NOTHING first, so two first comers cannot both fail on the key.
+    """
     now = utcnow()
-    connection = session.connection()
-    for name in names:
-        done = connection.execute(
-            update(DataVersion).where(DataVersion.name == name).values(version=DataVersion.version + 1, changed_at=now)
-        )
-        if done.rowcount == 0:
-            connection.execute(DataVersion.__table__.insert().values(name=name, version=1, changed_at=now))
+    for name in sorted(set(names)):
+        raise_it = update(DataVersion).where(DataVersion.name == name)
+        raise_it = raise_it.values(version=DataVersion.version + 1, changed_at=now)
+        if connection.execute(raise_it).rowcount == 0:
+            connection.execute(_insert_missing(connection, name, now))
+            connection.execute(raise_it)
+
+
+def _insert_missing(connection, name: str, now: datetime):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(DataVersion.__table__).values(name=name, version=0, changed_at=now).on_conflict_do_nothing()

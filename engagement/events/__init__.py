@@ -6,7 +6,8 @@ Public interface (what other features may import):
   engagement.events.services     create_event, update_event, publish_event, cancel_event, save_venue,
                                  ensure_default_types
   engagement.events.series       cancel_occurrence, move_occurrence, change_following (one date of a series)
-  engagement.events.queries      with_everything, public_occurrence, all_types
+  engagement.events.queries      with_everything, public_occurrence, all_types, public_ids and load_rows
+                                 (lists that cost one page), VOLUNTEERS_ONLY
   engagement.events.validation   build_rule (a RepeatPattern as RRULE text, refusals as DomainError)
   engagement.events.recurrence   RepeatPattern, describe_rrule
   engagement.events.rrule_expansion  occurrence_local_starts, expand
@@ -27,11 +28,11 @@ def init_app(app) -> None:
     from engagement.core.hooks import register_dashboard_section, register_team_section
     from engagement.core.markup import render_markdown
     from engagement.core.worker import register_task
-    from engagement.events import calendar_feeds, ical, models  # noqa: F401 - models; calendar_feeds tracks versions
+    from engagement.events import calendar_feeds, feed_fragments, ical, models, subscribe  # noqa: F401 - models; feeds track versions
     from engagement.events.api_json import api_headers
     from engagement.events.blueprint import bp
     from engagement.events.cli import events_cli
-    from engagement.events.display import event_times, event_when
+    from engagement.events.display import directions_url, event_times, event_when
     from engagement.events.import_jobs import run_import_jobs
     from engagement.events.series import extend_horizons
     from engagement.events.views import sections
@@ -39,10 +40,13 @@ def init_app(app) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["event_when"] = event_when
     app.jinja_env.filters["event_times"] = event_times
+    app.jinja_env.filters["directions_url"] = directions_url
     register_team_section("events", sections.team_events_section, order=10)
     register_dashboard_section("events", sections.dashboard_section, order=10)
     app.register_blueprint(bp)
+    calendar_feeds.init_app(app)  # feed URLs on the fast path: no session, no user loading (core.http_cache)
     app.add_template_global(ical.subscribe_links, "calendar_subscribe_links")
+    app.add_template_global(subscribe.calendar_subscription, "calendar_subscription")  # links + the asking device
     app.add_template_global(ical.add_links, "calendar_add_links")
     app.after_request(api_headers)  # CORS on every /api/ response, errors included
     register_task("events-horizon", extend_horizons)

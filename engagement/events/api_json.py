@@ -49,12 +49,15 @@ def places_left(rows: list[Occurrence]) -> dict[int, int | None]:
     """Places still free per date id; None when places are unlimited.
 
     The sign-ups feature provides the answer (one query over these rows) through core.hooks;
-    without it every place is free.
+    without it every place is free. Speed Watch shifts are staffed by volunteers, not sign-ups,
+    so Speed Watch answers for those ("places_left.volunteers": max team less those signed up).
     """
     provide = provider("places_left")
-    if provide is not None:
-        return provide(rows)
-    return {row.id: row.event.capacity for row in rows}
+    places = provide(rows) if provide is not None else {row.id: row.event.capacity for row in rows}
+    volunteers = provider("places_left.volunteers")
+    if volunteers is not None:
+        places.update(volunteers([row for row in rows if row.event.signup_mode == "volunteers"]))
+    return places
 
 
 # --- items --------------------------------------------------------------------------------

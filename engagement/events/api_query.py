@@ -5,7 +5,8 @@ runs schemathesis against it): a value that breaks the schema is a 400, a schema
 answered 200, except a team or kind of event that does not exist (404, as the calendar feeds).
 Pagination is by cursor (keyset on start time and id), so pages never skip or repeat a
 date when others are added, and every page costs the same queries: one to check the
-team and type names (only when given) and one for the page. The URL is in views/api.py.
+team and type names (only when given) and one for the page (its ids first, inside it).
+The URL is in views/api.py.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from sqlalchemy import and_, literal, or_, select, union_all
 from engagement.core.timeutil import local_zone
 from engagement.core.urls import public_url
 from engagement.events.calendar_feeds import FeedFilters
-from engagement.events.models import EventType, Occurrence
-from engagement.events.queries import local_midnight, with_everything
+from engagement.events.models import Event, EventType, Occurrence
+from engagement.events.queries import load_rows, local_midnight, public_ids
 from engagement.extensions import db
 from engagement.teams.models import AREAS, Team
 
@@ -152,11 +153,14 @@ class ApiQuery:
                 raise UnknownName(f"There is no {what} called {missing[0]!r}")
 
     def rows(self) -> list[Occurrence]:
-        """One query: a page of dates plus one more (to know whether there is a next page)."""
+        """A page of dates plus one more (to know whether there is a next page), in one statement: the
+        ids in index order (keyset after the cursor, see queries.public_ids) inside the load by id."""
         if self.to_date is not None and self.to_date < self.from_date:
             return []  # no date is both after `from` and before `to`
-        query = select(Occurrence).join(Occurrence.event).where(*self.filters.event_conditions())
-        query = query.where(Occurrence.ends_at > local_midnight(self.from_date))
+        # Volunteer-only dates stay in the API (its contract lists every public date, with signup_mode).
+        conditions = tuple(self.filters.event_conditions())
+        team_events = select(Event.id) if self.filters.teams else None
+        query = public_ids(local_midnight(self.from_date), shifts=True, events=conditions, team_events=team_events)
         if self.to_date is not None:
             query = query.where(Occurrence.starts_at < local_midnight(self.to_date + timedelta(days=1)))
         if self.after is not None:
@@ -167,8 +171,7 @@ class ApiQuery:
                     and_(Occurrence.starts_at == starts_at, Occurrence.id > row_id),
                 )
             )
-        query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(self.per_page + 1))
-        return db.session.scalars(query).unique().all()
+        return load_rows(query.limit(self.per_page + 1))
 
     def next_url(self, last: Occurrence) -> str:
         """The same filters, with `from` fixed (so a next link followed tomorrow means the same)."""

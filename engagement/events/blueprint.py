@@ -32,6 +32,8 @@ bp.add_url_rule("/embed/teams/<slug>", "embed_team", embed.embed_team)
 bp.add_url_rule("/calendar.ics", "calendar_feed", calendars.calendar_feed, methods=FEED)
 bp.add_url_rule("/teams/<slug>/calendar.ics", "team_calendar_feed", calendars.team_calendar_feed, methods=FEED)
 bp.add_url_rule(f"/events/<{ID}:occurrence_id>.ics", "occurrence_ics", calendars.occurrence_ics, methods=FEED)
+bp.add_url_rule("/calendar-help", "calendar_help", calendars.calendar_help)  # subscribing, step by step
+bp.add_url_rule("/teams/<slug>/calendar-help", "team_calendar_help", calendars.team_calendar_help)
 
 # JSON: the public API and the data.police.uk format
 bp.add_url_rule("/api/v1/events", "api_events", api.api_events)

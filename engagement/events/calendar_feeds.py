@@ -1,8 +1,14 @@
-"""What a calendar feed holds and how it is served: filters, the events query, the cached body.
+"""What a calendar feed holds and how it is served: filters, the scope's version, the assembled body.
 
-A poller that already has the current feed gets a 304 after one aggregate query;
-otherwise the body comes from a cache keyed by the data's last change, and is built
-(two more queries) only when the data has changed. The URLs are in views/calendars.py.
+Cost per request, whatever the number of events (all reads on the fast path, core.http_cache):
+* a 304, or a body this process has cached for the current version: one query (the version);
+* a body assembled from stored entries (feed_fragments.py): two (the version, then the feed's
+  events in order with their stored entries);
+* when some events changed since their entries were stored: two more, one loading those events
+  with their dates and one storing their new entries (on the main engine, in its own transaction).
+
+The version is the scope's own: the feed's teams' counters plus the counter every feed shares,
+and the date (dates leave feeds as days pass). The URLs are in views/calendars.py.
 """
 
 from __future__ import annotations
@@ -10,22 +16,30 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from flask import Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, subqueryload
+from flask import Response, current_app
+from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy.orm import Session, joinedload, subqueryload
 
 from engagement.core.db import utcnow
-from engagement.core.http_cache import BodyCache, conditional_feed
+from engagement.core.http_cache import BodyCache, conditional_feed, read_connection, retry_stale, serve_fast
 from engagement.core.versioning import DataVersion, track
 from engagement.events import ical
+from engagement.events.feed_fragments import ALL_FEEDS, TEAM_PREFIX, FeedFragment, store, variant
 from engagement.events.models import CANCELLED, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.extensions import db
 from engagement.teams.models import AREAS, Team
 
 CALENDAR_MIMETYPE = "text/calendar; charset=utf-8"
 FEED_CACHE = BodyCache(size=256)
-# Anything a calendar shows: a change to any of these changes every feed's version.
+# Other features read the "events" counter (printing, pages); feeds use the finer ones in feed_fragments.
 track("events", Event, Occurrence, Venue, EventType, Team)
+FAST_ENDPOINTS = {"events.calendar_feed", "events.team_calendar_feed", "events.occurrence_ics"}
+FAST_PATHS = [r"/calendar\.ics", r"/teams/[^/]+/calendar\.ics", r"/events/\d+\.ics"]
+MAX_LISTED_IDS = 1000  # past this many changed events, they are loaded by the feed's own conditions
+
+
+def init_app(app) -> None:
+    serve_fast(app, FAST_ENDPOINTS, FAST_PATHS)
 
 
 class FeedFilters:
@@ -43,15 +57,19 @@ class FeedFilters:
     def event_conditions(self) -> list:
         conditions = [Event.published_at.is_not(None), Event.status.in_((PUBLISHED, CANCELLED))]
         if self.teams or self.areas:
-            team_query = select(Team.id)
-            if self.teams:
-                team_query = team_query.where(Team.slug.in_(self.teams))
-            if self.areas:
-                team_query = team_query.where(Team.area.in_(self.areas))
-            conditions.append(Event.team_id.in_(team_query))
+            conditions.append(Event.team_id.in_(_teams_of(self.teams, self.areas)))
         if self.types:
             conditions.append(Event.event_type_id.in_(select(EventType.id).where(EventType.slug.in_(self.types))))
         return conditions
+
+
+def _teams_of(teams: tuple[str, ...], areas: tuple[str, ...]):
+    query = select(Team.id)
+    if teams:
+        query = query.where(Team.slug.in_(teams))
+    if areas:
+        query = query.where(Team.area.in_(areas))
+    return query
 
 
 def _not_found(message: str) -> Response:
@@ -64,19 +82,142 @@ def _recent(now: datetime):
 
 
 @lru_cache(maxsize=512)
-def _version_statement(teams: tuple[str, ...], types: tuple[str, ...]):
-    """Built once per filter set: constructing a SQLAlchemy statement costs more than running this one."""
+def _version_statement(teams: tuple[str, ...], types: tuple[str, ...], areas: tuple[str, ...], team_slug: str):
+    """Built once per filter set: constructing a SQLAlchemy statement costs more than running this one.
+
+    Unknown-slug checks, the team's name (a team feed's title), the counter every feed shares and
+    the sum and latest change of the scope's team counters (core.versioning, feed_fragments)."""
+    if teams or areas:
+        names = select(literal(TEAM_PREFIX) + cast(Team.id, String)).where(Team.id.in_(_teams_of(teams, areas)))
+        in_scope = DataVersion.name.in_(names)
+    else:
+        in_scope = DataVersion.name.like(TEAM_PREFIX + "%")
+    shared = DataVersion.name == ALL_FEEDS
     return select(
         select(func.count(Team.id)).where(Team.slug.in_(teams or ("",))).scalar_subquery(),
         select(func.count(EventType.id)).where(EventType.slug.in_(types or ("",))).scalar_subquery(),
-        select(DataVersion.version).where(DataVersion.name == "events").scalar_subquery(),
-        select(DataVersion.changed_at).where(DataVersion.name == "events").scalar_subquery(),
+        select(Team.name).where(Team.slug == team_slug).scalar_subquery(),
+        select(DataVersion.version).where(shared).scalar_subquery(),
+        select(DataVersion.changed_at).where(shared).scalar_subquery(),
+        select(func.coalesce(func.sum(DataVersion.version), 0)).where(in_scope).scalar_subquery(),
+        select(func.max(DataVersion.changed_at)).where(in_scope).scalar_subquery(),
     )
 
 
-def feed_version(filters: FeedFilters):
-    """One indexed query: unknown-slug checks and the events data version (see core.versioning)."""
-    return db.session.execute(_version_statement(filters.teams, filters.types)).one()
+def _entries_statement(filters: FeedFilters, now: datetime, kind: str):
+    """The feed's events in feed order, each with its stored entry (if any) and what names the feed."""
+    fragment = FeedFragment.__table__
+    return (
+        select(
+            Event.id,
+            Event.feed_version,
+            Team.slug,
+            Team.name,
+            EventType.slug,
+            EventType.name,
+            fragment.c.version,
+            fragment.c.valid_until,
+            fragment.c.body,
+        )
+        .join(Team, Team.id == Event.team_id)
+        .join(EventType, EventType.id == Event.event_type_id)
+        .outerjoin(fragment, (fragment.c.event_id == Event.id) & (fragment.c.variant == kind))
+        .where(*filters.event_conditions(), _recent(now))
+        .order_by(Event.starts_at, Event.id)
+    )
+
+
+def _load(session: Session, filters: FeedFilters, now: datetime, ids: list[int]) -> list[Event]:
+    """One query for the changed events with everything an entry shows, their dates included."""
+    query = select(Event).options(
+        joinedload(Event.team),
+        joinedload(Event.event_type),
+        joinedload(Event.venue),
+        joinedload(Event.occurrences).joinedload(Occurrence.venue_override),
+    )
+    if len(ids) <= MAX_LISTED_IDS:
+        query = query.where(Event.id.in_(ids))
+    else:  # many changed: the feed's own conditions, rather than a list of thousands of ids
+        query = query.where(*filters.event_conditions(), _recent(now))
+    wanted = set(ids)
+    return [e for e in session.scalars(query).unique().all() if e.id in wanted]
+
+
+def _entries(connection, filters: FeedFilters, now: datetime) -> tuple[list, dict[int, bytes]]:
+    """The feed's rows, and the entry of every event, stored ones reused and the rest built and stored."""
+    kind = variant()
+    rows = connection.execute(_entries_statement(filters, now, kind)).all()
+    entries, stale = {}, []
+    for row in rows:
+        fresh = row.body is not None and row.version == row.feed_version
+        if fresh and (row.valid_until is None or row.valid_until >= now):
+            entries[row.id] = row.body
+        else:
+            stale.append(row.id)
+    if stale:
+        built = []
+        with Session(bind=connection) as session:
+            for event in _load(session, filters, now, stale):
+                try:
+                    body, until = ical.event_fragment(event, now)
+                except Exception:  # noqa: BLE001 - whatever is wrong with one event, the others still go out
+                    current_app.logger.exception("calendar feed: event %s left out, it cannot be written", event.id)
+                    continue
+                entries[event.id] = body
+                built.append(
+                    {"event_id": event.id, "variant": kind, "version": event.feed_version, "valid_until": until}
+                    | {"body": body}
+                )
+        if built:
+            with db.engine.begin() as writer:  # its own short transaction: the read connection stays autocommit
+                store(writer, built)
+    return rows, entries
+
+
+def calendar_name(filters: FeedFilters, rows, team_name: str | None) -> str:
+    """The calendar's title: the team's, or the filters' teams, areas and kinds of event that it has."""
+    if team_name is not None:
+        return f"{team_name} Neighbourhood Team events"
+    names = sorted({row[3] for row in rows if row[2] in filters.teams}) if filters.teams else []
+    scope = " and ".join(names or filters.areas)
+    kinds = sorted({row[5] for row in rows if row[4] in filters.types})
+    label = f"{scope} neighbourhood events" if scope else "Neighbourhood policing events"
+    return f"{label}: {', '.join(kinds)}" if kinds else label
+
+
+def serve_feed(filters: FeedFilters, *, team_slug: str | None = None) -> Response:
+    unknown_areas = [a for a in filters.areas if a not in AREAS]
+    if unknown_areas:
+        return _not_found(f"There is no area called {unknown_areas[0]!r}. Areas: {', '.join(AREAS)}.")
+    return retry_stale(lambda: _serve(filters, team_slug, utcnow()))
+
+
+def _serve(filters: FeedFilters, team_slug: str | None, now: datetime) -> Response:
+    with read_connection() as connection:
+        statement = _version_statement(filters.teams, filters.types, filters.areas, team_slug or "")
+        teams_found, types_found, team_name, shared, shared_at, scoped, scoped_at = connection.execute(statement).one()
+        if filters.teams and teams_found != len(filters.teams):
+            return _not_found(f"There is no team called {', '.join(filters.teams)!r}. See /teams for the list.")
+        if filters.types and types_found != len(filters.types):
+            return _not_found(f"There is no kind of event called {', '.join(filters.types)!r}.")
+        changes = [moment for moment in (shared_at, scoped_at) if moment is not None]
+
+        def build() -> bytes:
+            rows, entries = _entries(connection, filters, now)
+            name = calendar_name(filters, rows, team_name if team_slug else None)
+            return ical.feed_head(name, now) + b"".join(entries.get(row.id, b"") for row in rows) + ical.FOOTER
+
+        return conditional_feed(
+            cache=FEED_CACHE,
+            key=("calendar", team_slug or "", *filters.key),
+            version=(now.date().isoformat(), shared or 0, scoped),  # the date: past dates leave the window daily
+            last_modified=max(changes) if changes else None,
+            build=build,
+            mimetype=CALENDAR_MIMETYPE,
+        )
+
+
+# --- the same feed built in one go, from the ORM (tests compare the two; benchmarks time both) ---
 
 
 def feed_events(filters: FeedFilters, now: datetime) -> list[Event]:
@@ -96,42 +237,12 @@ def feed_events(filters: FeedFilters, now: datetime) -> list[Event]:
     return db.session.scalars(query).unique().all()
 
 
-def calendar_name(filters: FeedFilters, events: list[Event], team: Team | None) -> str:
-    if team is not None:
-        return f"{team.name} Neighbourhood Team events"
-    names = sorted({e.team.name for e in events if e.team.slug in filters.teams}) if filters.teams else []
-    scope = " and ".join(names or filters.areas)
-    kinds = sorted({e.event_type.name for e in events if e.event_type.slug in filters.types})
-    label = f"{scope} neighbourhood events" if scope else "Neighbourhood policing events"
-    return f"{label}: {', '.join(kinds)}" if kinds else label
-
-
-def serve_feed(filters: FeedFilters, *, team_slug: str | None = None) -> Response:
-    now = utcnow()
-    unknown_areas = [a for a in filters.areas if a not in AREAS]
-    if unknown_areas:
-        return _not_found(f"There is no area called {unknown_areas[0]!r}. Areas: {', '.join(AREAS)}.")
-    teams_found, types_found, version, changed_at = feed_version(filters)
-    if filters.teams and teams_found != len(filters.teams):
-        return _not_found(f"There is no team called {', '.join(filters.teams)!r}. See /teams for the list.")
-    if filters.types and types_found != len(filters.types):
-        return _not_found(f"There is no kind of event called {', '.join(filters.types)!r}.")
-
-    def build() -> bytes:
-        events = feed_events(filters, now)
-        team = None
-        if team_slug:
-            team = events[0].team if events else db.session.scalar(select(Team).where(Team.slug == team_slug))
-        return ical.build_feed(events, calendar_name(filters, events, team), now)
-
-    return conditional_feed(
-        cache=FEED_CACHE,
-        key=("calendar", team_slug or "", *filters.key),
-        version=(now.date().isoformat(), version),  # the date: past dates leave the window daily
-        last_modified=changed_at,
-        build=build,
-        mimetype=CALENDAR_MIMETYPE,
-    )
+def build_whole(filters: FeedFilters, now: datetime, *, team_slug: str | None = None) -> bytes:
+    """The feed as ical.build_feed makes it from every event at once, with no stored entries."""
+    events = feed_events(filters, now)
+    rows = [(e.id, 0, e.team.slug, e.team.name, e.event_type.slug, e.event_type.name) for e in events]
+    team_name = db.session.scalar(select(Team.name).where(Team.slug == team_slug)) if team_slug else None
+    return ical.build_feed(events, calendar_name(filters, rows, team_name), now)
 
 
 def serve_occurrence(row: Occurrence) -> Response:

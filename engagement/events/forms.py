@@ -199,6 +199,11 @@ class EventForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
 class MoveForm(WhenFields, FlaskForm):
     venue = choice("Venue for this date", message="Choose a venue from the list")
     acknowledged = HiddenField()  # the page carries it once a clock-change warning has been shown
+    confirmed = HiddenField()  # "yes" once the officer has seen the check page (who will be told)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date.label.text, self.date.description = "New date", ""  # one date moves: no "first date" hint
 
 
 class FollowingForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
@@ -259,6 +264,11 @@ class VenueForm(FlaskForm):
     access_notes = TextAreaField(
         "Other access information", description="For example “Lift to first floor”.", validators=[Length(max=1000)]
     )
+    public_transport = TextAreaField(
+        "Getting there by public transport",
+        description="For example “Bus 8 stops outside. Five Ways station is a 10-minute walk.”",
+        validators=[Length(max=1000, message="Public transport must be 1000 characters or fewer")],
+    )
 
 
 class EventFilterForm(FlaskForm):
@@ -278,6 +288,12 @@ class EventFilterForm(FlaskForm):
     )
     from_date = uk_date("From")
     to_date = uk_date("To")
+    # ?show=shifts: residents' lists leave out dates only approved volunteers attend, unless asked.
+    show = BooleanField(
+        "Include Community Speed Watch shifts",
+        description="For approved Speed Watch volunteers only",
+        render_kw={"value": "shifts"},
+    )
 
     def validate_to_date(self, field):
         if field.data and self.from_date.data and field.data < self.from_date.data:
@@ -288,6 +304,11 @@ class OneOffEditForm(EventForm):
     """Editing keeps the event's kind: a one-off stays a one-off."""
 
     repeat = weekday_position = repeat_until = repeat_count = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.date is not None:
+            self.date.description = ""  # a one-off has no "first date of a series"
 
 
 class SeriesEditForm(OneOffEditForm):

@@ -204,13 +204,9 @@ def new_calendar(name: str, years: tuple[int, int]) -> Calendar:
     return cal
 
 
-def _years(events: list[Event], now: datetime) -> tuple[int, int]:
-    starts = [row.starts_at for e in events for row in e.occurrences] or [now]
-    first = min(min(starts), min((e.starts_at for e in events), default=now))
-    last = max(max(starts), max((e.starts_at for e in events), default=now), now)
-    # Series outlive their materialised rows; the VTIMEZONE has yearly rules. Kept to the years a
-    # calendar can hold: the zone's changes are computed year by year.
-    return _clamp_years(first.year, min(max(last.year, now.year) + 2, now.year + VTIMEZONE_AHEAD))
+def feed_years(now: datetime) -> tuple[int, int]:
+    """The years a feed's VTIMEZONE is worked out for: from 1970 (see core.ical_tz), ten years ahead."""
+    return _clamp_years(VTIMEZONE_FIRST, now.year + VTIMEZONE_AHEAD)
 
 
 def _clamp_years(first: int, last: int) -> tuple[int, int]:
@@ -219,23 +215,71 @@ def _clamp_years(first: int, last: int) -> tuple[int, int]:
 
 
 def build_feed(events: list[Event], name: str, now: datetime) -> bytes:
-    """The subscribed calendar: every event still within its retention window.
+    """The subscribed calendar: every event still within its retention window, built in one go.
 
     An event that cannot be written (a row broken in the database, a date past year 9999) is left
-    out and logged: one bad row never takes the whole feed down.
+    out and logged: one bad row never takes the whole feed down. The feed URLs assemble the same
+    bytes from stored pieces (feed_head + event_fragment + FOOTER, see calendar_feeds.py).
     """
-    kept, components = [], []
+    components = []
     for event in events:
         try:
             if event_in_feed(event, now):
                 components.extend(event_components(event, now))
-                kept.append(event)
         except Exception:  # noqa: BLE001 - whatever is wrong with one event, the others still go out
             current_app.logger.exception("calendar feed: event %s left out, it cannot be written", event.id)
-    cal = new_calendar(name, _years(kept, now))
+    cal = new_calendar(name, feed_years(now))
     for component in components:
         cal.add_component(component)
     return cal.to_ical()
+
+
+FOOTER = b"END:VCALENDAR\r\n"
+
+
+def feed_head(name: str, now: datetime) -> bytes:
+    """Everything before the first VEVENT: the calendar's properties and its VTIMEZONE."""
+    whole = new_calendar(name, feed_years(now)).to_ical()
+    return whole[: -len(FOOTER)]
+
+
+def event_fragment(event: Event, now: datetime) -> tuple[bytes, datetime | None]:
+    """An event's VEVENTs as they appear in a feed (b"" if none), and until when they stay so.
+
+    The bytes change by the clock alone when a date leaves the feed (30 days after a cancelled
+    date, 90 after others): for a one-off or a series' last date the whole event goes, for a moved
+    or cancelled date of a series its override turns into an EXDATE. Until that instant (None:
+    never) the fragment can be reused as it is.
+    """
+    if not event_in_feed(event, now):
+        return b"", None
+    body = b"".join(component.to_ical() for component in event_components(event, now))
+    return body, _stays_until(event, now)
+
+
+def _stays_until(event: Event, now: datetime) -> datetime | None:
+    leaving = []
+    for row in event.occurrences:
+        if not keeps(event, row, now):
+            continue
+        changed = not event.is_series or row.moved or row.status == CANCELLED or row.venue_id is not None
+        if changed:
+            leaving.append(_leaves_at(event, row))
+    if event.is_series:  # the series itself leaves with its last date
+        last = [_leaves_at(event, row) for row in event.occurrences if keeps(event, row, now)]
+        if None not in last:
+            leaving.append(max(last))
+    known = [moment for moment in leaving if moment is not None]
+    return min(known) if known else None
+
+
+def _leaves_at(event: Event, row: Occurrence) -> datetime | None:
+    """The last instant `keeps` is true for the date (None past year 9999)."""
+    keep = CANCELLED_KEEP if is_cancelled(event, row) else PAST_KEEP
+    try:
+        return row.ends_at + keep
+    except OverflowError:
+        return None
 
 
 def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[str, str, int] | None = None) -> bytes:
@@ -247,7 +291,7 @@ def build_single(row: Occurrence, method: str = "PUBLISH", *, identity: tuple[st
     series or was removed. Feed output never goes through here.
     """
     event = row.event
-    cal = new_calendar(event.title, _clamp_years(row.starts_at.year, row.ends_at.year + 1))
+    cal = new_calendar(event.title, _clamp_years(VTIMEZONE_FIRST, row.ends_at.year + 1))
     component = occurrence_component(event, row, override=event.is_series)
     if identity is not None:
         uid, rid, seq = identity

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,6 +27,7 @@ from engagement.core.errors import DomainError
 from engagement.core.markup import clean_source
 from engagement.events import series
 from engagement.events.details import new_uid
+from engagement.events.ics_instants import UID_MARK, derived_uid
 from engagement.events.ics_parse import (
     Deadline,
     ImportRejected,
@@ -86,7 +87,25 @@ def _description(component) -> tuple[str, str]:
         paragraphs.pop()
         if paragraphs and paragraphs[-1].startswith(OUR_SIGNUP_TEXTS):
             paragraphs.pop()
-    return clean_source("\n\n".join(p for p in paragraphs if p))[:DESCRIPTION_MAX], reason[:300]
+    return clean_source(as_markdown("\n\n".join(p for p in paragraphs if p)))[:DESCRIPTION_MAX], reason[:300]
+
+
+# Characters Markdown reads as formatting anywhere in a line, and what it reads at a line's start
+# (headings, quotes, lists, rules): escaped, the text shows and exports exactly as it came.
+MARKDOWN_ANYWHERE = re.compile(r"([\\`*_\[\]#])")
+MARKDOWN_LINE_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+>])", re.MULTILINE)
+
+
+def as_markdown(text: str) -> str:
+    """Plain text (as iCalendar DESCRIPTION is) as Markdown source that renders back to the same text.
+
+    Descriptions are stored as Markdown; an imported "\\\\server\\share" would otherwise come back
+    with one backslash, and "*", "_", "#" or "[" would turn into emphasis, headings or links.
+    """
+    escaped = MARKDOWN_ANYWHERE.sub(r"\\\1", text)
+    return MARKDOWN_LINE_START.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}" if m.group(2) else f"{m.group(4)}\\{m.group(5)}", escaped
+    )
 
 
 def _event_type(component, default: EventType, types: list[EventType]) -> EventType:
@@ -163,6 +182,11 @@ def apply(
     existing = {e.uid: e for e in db.session.scalars(query)}
     for done, item in enumerate(items, start=1):
         deadline.check()
+        if item.instants is not None:
+            _apply_dated(team, item, actor, _event_type(item.component, default_type, types), now, venues, summary)
+            if done % FLUSH_EVERY == 0:
+                db.session.flush()
+            continue
         event = existing.get(item.uid)
         if event is not None and event.team_id != team.id:
             summary.skipped.append((item.uid, "it belongs to another team's event"))
@@ -204,8 +228,18 @@ def apply(
     return summary
 
 
-def _apply(event: Event, item: Parsed, title: str, event_type: EventType, now: datetime, venues: dict) -> None:
-    starts_at, ends_at = local_to_utc(item.start), local_to_utc(item.end)
+def _apply(
+    event: Event,
+    item: Parsed,
+    title: str,
+    event_type: EventType,
+    now: datetime,
+    venues: dict,
+    times: tuple[datetime, datetime] | None = None,
+) -> None:
+    """Copy the VEVENT onto the event; `times` (UTC) replaces its own for one date of a dated series."""
+    starts_at, ends_at = times or (local_to_utc(item.start), local_to_utc(item.end))
+    rule, exdates = (None, "") if times else (item.rule, " ".join(item.exdates))
     venue = _venue(event.team, text_of(item.component, "LOCATION"), venues)
     status = CANCELLED if text_of(item.component, "STATUS").upper() == "CANCELLED" else PUBLISHED
     changed = (event.starts_at, event.ends_at, event.venue, event.status, event.rrule, event.exdates) != (
@@ -213,15 +247,15 @@ def _apply(event: Event, item: Parsed, title: str, event_type: EventType, now: d
         ends_at,
         venue,
         status,
-        item.rule,
-        " ".join(item.exdates),
+        rule,
+        exdates,
     )
     event.title, event.event_type = title, event_type
     event.description, reason = _description(item.component)
     event.venue = venue
     event.starts_at, event.ends_at, event.all_day = starts_at, ends_at, item.all_day
-    event.dtstart_local = recurrence_id(item.start)
-    event.rrule, event.exdates = item.rule, " ".join(item.exdates)
+    event.dtstart_local = recurrence_id(to_local(starts_at)) if times else recurrence_id(item.start)
+    event.rrule, event.exdates = rule, exdates
     event.signup_mode = event.signup_mode or event_type.default_signup_mode
     if status == CANCELLED and event.status != CANCELLED:
         event.cancelled_at, event.cancel_reason = now, reason or "Cancelled"
@@ -248,3 +282,58 @@ def _apply_overrides(event: Event, item: Parsed, summary: ImportSummary) -> None
             row.starts_at, row.ends_at, row.status = *new, status
             row.moved = new != series.occurrence_times(event, rid_local)
             row.revision += 1
+
+
+def _apply_dated(team, item: Parsed, actor, event_type: EventType, now: datetime, venues: dict, summary) -> None:
+    """A series kept as its dates (ics_instants.py): one event per date, UID "<UID>#<UTC start>"."""
+    where = label(item.component, item.line)
+    try:
+        title = _title(item.component)
+    except DomainError as exc:
+        raise ImportRejected(f"{where}: {exc.message}") from None
+    prefix = item.uid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + UID_MARK
+    query = select(Event).where(Event.uid.like(prefix + "%", escape="\\")).options(selectinload(Event.occurrences))
+    existing = {e.uid: e for e in db.session.scalars(query)}
+    if any(e.team_id != team.id for e in existing.values()):
+        summary.skipped.append((item.uid, "it belongs to another team's event"))
+        return
+    changes = _dated_overrides(item)
+    kept = set()
+    for original, start, end in item.instants:
+        uid = derived_uid(item.uid, original)
+        kept.add(uid)
+        event = existing.get(uid)
+        creating = event is None
+        if creating:
+            event = Event(
+                uid=uid,
+                team=team,
+                revision=0,
+                status=PUBLISHED,
+                published_at=now,
+                created_by_id=getattr(actor, "id", None),
+            )
+        with db.session.no_autoflush:
+            _apply(event, item, title, event_type, now, venues, times=changes.get(original, (start, end))[:2])
+            if original in changes and changes[original][2] and event.status != CANCELLED:
+                event.status, event.cancelled_at, event.cancel_reason = CANCELLED, now, "Cancelled"
+            db.session.add(event)
+            series.materialise(event, now=now, flush=False)
+        (summary.created if creating else summary.updated).append(title)
+    for uid, event in existing.items():  # future dates the file no longer has
+        if uid not in kept and event.starts_at > now and event.status != CANCELLED:
+            event.status, event.cancelled_at, event.cancel_reason = CANCELLED, now, "No longer in the imported calendar"
+            event.revision += 1
+
+
+def _dated_overrides(item: Parsed) -> dict[datetime, tuple[datetime, datetime, bool]]:
+    """RECURRENCE-ID (as a UTC instant) to the date's new start, end and whether it is cancelled."""
+    out = {}
+    for component, start, end in item.overrides:
+        rid = component.decoded("RECURRENCE-ID")
+        if isinstance(rid, datetime):
+            original = rid.astimezone(UTC) if rid.tzinfo is not None else local_to_utc(rid)
+        else:
+            original = local_to_utc(datetime.combine(rid, time()))
+        out[original] = (local_to_utc(start), local_to_utc(end), text_of(component, "STATUS").upper() == "CANCELLED")
+    return out

@@ -7,7 +7,8 @@
   past MAX_DATES_PER_SERIES), and the whole file within MAX_DATES_PER_FILE. A refusal names the
   VEVENT: its SUMMARY, line and UID.
 * Times in any VTIMEZONE-defined zone (e.g. Outlook's "GMT Standard Time") become UK wall-clock
-  time; floating times are taken as UK local time. UNTIL is rewritten in UTC.
+  time; floating times are taken as UK local time. UNTIL is rewritten in UTC. A series that
+  repeats in another zone's wall time (or UTC's), or has RDATE, keeps its instants (ics_instants.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Calendar
 
 from engagement.core.errors import DomainError
+from engagement.events.ics_instants import instants
 from engagement.events.limits import (
     IMPORT_TIME_LIMIT,
     MAX_DATES_PER_FILE,
@@ -185,6 +187,7 @@ class Parsed:
     line: int = 0
     dates: int = 1
     overrides: list = field(default_factory=list)  # (component, local start, local end) per changed date
+    instants: list | None = None  # a series kept as its dates (ics_instants.py): (original, start, end) in UTC
 
 
 @dataclass
@@ -257,6 +260,29 @@ class Checker:
             reason = str(exc) if isinstance(exc, RecurrenceError) else "it is not valid."
             raise ImportRejected(f"{where}: its repeat rule cannot be used: {reason}") from None
         return rule, len(starts)
+
+    def instants(self, component, rule: str | None, where: str) -> list | None:
+        """The dates of a series London wall time cannot carry (another zone, UTC, RDATE), else None."""
+        try:
+            dated = instants(component, rule, self.now)
+        except TooManyDates:
+            raise ImportRejected(
+                f"{where}: its dates (repeat rule and RDATE) are more than {MAX_DATES_PER_SERIES:,}, the most one "
+                "series can have."
+            ) from None
+        except (RecurrenceError, ValueError, TypeError, OverflowError) as exc:
+            reason = str(exc) if isinstance(exc, RecurrenceError) else "they are not valid."
+            raise ImportRejected(f"{where}: its dates cannot be used: {reason}") from None
+        if dated is None:
+            return None
+        if len(text_of(component, "UID")) > 255 - len("#20260101T000000Z"):
+            raise ImportRejected(f"{where}: the UID is too long for a series imported date by date.")
+        for _, start, _ in dated:
+            if not in_range(start, self.bounds):
+                raise ImportRejected(
+                    f"{where}: one of its dates is outside the dates we can import ({describe_range(self.bounds)})."
+                )
+        return dated
 
     def count(self, dates: int, where: str) -> None:
         self.dates += dates
@@ -356,5 +382,7 @@ def _parse_one(component, checker: Checker, where: str, line: int, skipped, mast
     rule, dates = (None, 1)
     if "RRULE" in component:
         rule, dates = checker.rule(component, start, where)
-    checker.count(dates, where)
-    return Parsed(uid, component, start, end, all_day, rule, checker.exdates(component), line, dates)
+    dated = checker.instants(component, rule, where)
+    checker.count(len(dated) if dated is not None else dates, where)
+    exdates = checker.exdates(component)
+    return Parsed(uid, component, start, end, all_day, rule, exdates, line, dates, instants=dated)

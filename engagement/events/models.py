@@ -121,6 +121,8 @@ class Venue(TimestampMixin, db.Model):
     parking: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     bsl_on_request: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     access_notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # How to get there without a car ("Bus 8 stops outside"), shown beside the Directions link (migration 0018).
+    public_transport: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
 
     team = relationship("Team")
 
@@ -161,6 +163,9 @@ class Event(TimestampMixin, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Rises only when time, place or status changes (iCal SEQUENCE later).
     revision: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # Rises with any change to what the event's feed entry shows, its dates, venue or type included
+    # (events.feed_fragments keeps the entry's bytes per value; migration 0019).
+    feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     rrule: Mapped[str | None] = mapped_column(String(300))  # RFC 5545, without "RRULE:"
     # Dates the rule makes that do not happen at all (iCal EXDATE, e.g. from an import), as
     # space-separated local "YYYYMMDDTHHMMSS" recurrence ids; materialise never creates them.
@@ -207,6 +212,10 @@ class Occurrence(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "recurrence_id", name="uq_occurrences_event_id_recurrence_id"),
         Index("ix_occurrences_event_starts", "event_id", "starts_at"),
+        # The order of every public list (soonest first, id to break ties), with the end time so "not yet
+        # ended" is checked in the index: the page's ids come off it in order, so a page costs the same
+        # at 1,000 dates as at 100,000 (migration 0020).
+        Index("ix_occurrences_list", "starts_at", "id", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

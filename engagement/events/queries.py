@@ -1,7 +1,10 @@
 """Read-side queries for event pages. Every list states how it loads.
 
-Occurrence lists join their event, team, type, venues and contact in the one query
-(`with_everything`), so a page costs the same number of queries for 1 or 200 events.
+Public lists cost one page whatever the size of the tables: one statement selects the page's
+ids in index order (occurrences by start time, see ix_occurrences_starts_id) with a capped
+count (core.pages), and a second loads those few rows with their event, team, type and venues
+by primary key (`load_rows`). Residents' lists show what residents can attend: dates only
+approved volunteers take part in (Speed Watch shifts) are left out unless a list asks for them.
 """
 
 from __future__ import annotations
@@ -9,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from engagement.accounts.models import User
 from engagement.core.db import utcnow
 from engagement.core.errors import NotFound
+from engagement.core.pages import Page, in_id_order, page_of_ids
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.core.timeutil import to_local
-from engagement.events.limits import day_end_utc, day_start_utc
+from engagement.events.limits import MAX_EVENT_LENGTH, day_end_utc, day_start_utc
 from engagement.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.events.wall_clock import local_to_utc
 from engagement.extensions import db
@@ -37,6 +41,13 @@ def with_everything(query: Select) -> Select:
     )
 
 
+# Every date lasts at most MAX_EVENT_LENGTH (validation.resolve_when and ics_parse refuse longer ones;
+# a day more for clock changes), so "not yet ended" is also "started after now minus that": a lower
+# bound on the start-time index, so a list never walks the dates that ended long ago.
+LONGEST = MAX_EVENT_LENGTH + timedelta(days=1)
+VOLUNTEERS_ONLY = "volunteers"  # the sign-up mode of dates residents cannot attend (Speed Watch shifts)
+
+
 def _public() -> Select:
     """Dates residents may see: of published events, or cancelled ones that were published."""
     return (
@@ -44,6 +55,48 @@ def _public() -> Select:
         .join(Occurrence.event)
         .where(Event.published_at.is_not(None), Event.status.in_((PUBLISHED, CANCELLED)))
     )
+
+
+def public_ids(after: datetime, *, shifts: bool = False, events: tuple = (), team_events=None) -> Select:
+    """Ids of public dates not ended by `after`, soonest first: the id statement of every public list.
+
+    The event's conditions (published, not volunteer-only, `events`) are a correlated probe of one
+    event row by primary key, which PostgreSQL never turns into a join: so whatever its statistics
+    say (fresh tables have none) the plan walks ix_occurrences_list in order (checking the end time
+    in the index itself) and stops after the page. A team's list (`team_events`: a select of its
+    event ids) is a semi-join on those conditions instead, so it starts from the team's events.
+    """
+    conditions = [Event.published_at.is_not(None), Event.status.in_((PUBLISHED, CANCELLED)), *events]
+    if not shifts:
+        conditions.append(Event.signup_mode != VOLUNTEERS_ONLY)
+    query = select(Occurrence.id).where(Occurrence.ends_at > after, Occurrence.starts_at > after - LONGEST)
+    if team_events is not None:
+        query = query.where(Occurrence.event_id.in_(team_events.where(*conditions)))
+    else:
+        probe = select(literal(1)).where(Event.id == Occurrence.event_id, *conditions).correlate(Occurrence)
+        query = query.where(probe.scalar_subquery().is_not(None))
+    return query.order_by(Occurrence.starts_at, Occurrence.id)
+
+
+def load_rows(ids: list[int] | Select, *, contact: bool = False) -> list[Occurrence]:
+    """The rows of a page by primary key, with what a list shows (the contact only for the event page).
+
+    `ids` is the page's ids, or their statement (with its LIMIT): then the whole list is one round trip,
+    the id statement planned on its own since a LIMIT keeps PostgreSQL from flattening it."""
+    if isinstance(ids, list) and not ids:
+        return []
+    event = joinedload(Occurrence.event, innerjoin=True)
+    options = [
+        event.joinedload(Event.team, innerjoin=True),
+        event.joinedload(Event.event_type, innerjoin=True),
+        event.joinedload(Event.venue),
+        joinedload(Occurrence.venue_override),
+    ]
+    if contact:
+        options.append(event.joinedload(Event.contact))
+    query = select(Occurrence).where(Occurrence.id.in_(ids)).options(*options)
+    rows = db.session.scalars(query.order_by(Occurrence.starts_at, Occurrence.id)).unique().all()
+    return in_id_order(rows, ids) if isinstance(ids, list) else rows
 
 
 def local_midnight(day: date) -> datetime:
@@ -57,35 +110,36 @@ class Filters:
     area: str = ""
     from_date: date | None = None
     to_date: date | None = None
+    shifts: bool = False  # include volunteer-only dates (Speed Watch shifts); a kind-of-event filter does too
 
 
-def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
-    """Upcoming (and cancelled, until they pass) public dates, soonest first, one page at a time."""
+def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None) -> Page:
+    """Upcoming (and cancelled, until they pass) public dates, soonest first, one page at a time:
+    two statements whatever the tables hold (the page's ids with a capped count, then its rows)."""
     now = now or utcnow()
-    query = _public().where(Occurrence.ends_at > now)
-    if filters.team or filters.area:
-        query = query.join(Team, Team.id == Event.team_id)
-        if filters.team:
-            query = query.where(Team.slug == filters.team)
-        if filters.area:
-            query = query.where(Team.area == filters.area)
+    events, team_events = [], None
+    if filters.area:
+        events.append(Event.team_id.in_(select(Team.id).where(Team.area == filters.area)))
     if filters.type:
-        query = query.join(EventType, EventType.id == Event.event_type_id).where(EventType.slug == filters.type)
+        events.append(Event.event_type_id.in_(select(EventType.id).where(EventType.slug == filters.type)))
+    if filters.team:
+        team_events = select(Event.id).join(Team, Team.id == Event.team_id).where(Team.slug == filters.team)
+    query = public_ids(now, shifts=filters.shifts or bool(filters.type), events=tuple(events), team_events=team_events)
     after, before = day_start_utc(filters.from_date), day_end_utc(filters.to_date)  # never overflow (year 9999)
     if after is not None:
         query = query.where(Occurrence.starts_at >= after)
     if before is not None:
         query = query.where(Occurrence.starts_at < before)
-    query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    result = page_of_ids(query, page=page, per_page=per_page)
+    result.items = load_rows(result.ids)
+    return result
 
 
 def team_upcoming(team, *, limit: int = 8, now: datetime | None = None) -> list[Occurrence]:
-    """A team's next public dates for its page: one query."""
+    """A team's next dates residents can attend, for its page: one statement (ids first, inside it)."""
     now = now or utcnow()
-    query = _public().where(Event.team_id == team.id, Occurrence.ends_at > now)
-    query = with_everything(query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit))
-    return db.session.scalars(query).unique().all()
+    query = public_ids(now, team_events=select(Event.id).where(Event.team_id == team.id))
+    return load_rows(query.limit(limit))
 
 
 def public_occurrence(occurrence_id: int, viewer=None) -> Occurrence:

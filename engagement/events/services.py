@@ -300,6 +300,7 @@ def save_venue(
     latitude: float | None = None,
     longitude: float | None = None,
     access_notes: str = "",
+    public_transport: str = "",
     **flags: bool,
 ) -> Venue:
     """Create or change a venue. team=None makes it shared by every team (coordinators and admins only)."""
@@ -327,6 +328,7 @@ def save_venue(
     venue.name, venue.address, venue.postcode = name, strip_tags(address or "").strip(), parsed.full
     venue.latitude, venue.longitude = latitude, longitude
     venue.access_notes = strip_tags(access_notes or "").strip()
+    venue.public_transport = strip_tags(public_transport or "").strip()
     for flag in VENUE_FLAGS:
         setattr(venue, flag, bool(flags.get(flag, False)))
     db.session.add(venue)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from engagement.core.db import utcnow
-from engagement.core.errors import DomainError
+from engagement.core.errors import DomainError, FieldChecks
 from engagement.core.markup import clean_source, has_tags, strip_tags
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.events.details import EventDetails, When
@@ -79,31 +79,38 @@ def check_venue_for_team(venue: Venue | None, team) -> None:
 
 
 def check_details(details: EventDetails, actor, *, keep_type_id: int | None = None) -> EventDetails:
-    if actor is not None and not can_manage_team(actor, details.team):
-        raise DomainError("You can only schedule events for your own teams", field="team")
+    """Every field checked in one pass (DomainErrors lists them all), so the form shows every problem at once."""
+    checks = FieldChecks()
+    team = details.team
+    if team is None or (actor is not None and not can_manage_team(actor, team)):
+        checks.add("You can only schedule events for your own teams", "team")
+        team = None
     etype = details.event_type
     if etype is None or (not etype.active and etype.id != keep_type_id):
-        raise DomainError("Choose the kind of event", field="event_type")
-    details.title = clean_title(details.title)
+        checks.add("Choose the kind of event", "event_type")
+        etype = None
+    details.title = checks(clean_title, details.title) or details.title
     details.description = clean_source(details.description)
     if len(details.description) > DESCRIPTION_MAX:
-        raise DomainError(f"The description must be {DESCRIPTION_MAX} characters or fewer", field="description")
-    details.online_url = clean_url(details.online_url)
-    check_venue_for_team(details.venue, details.team)
+        checks.add(f"The description must be {DESCRIPTION_MAX} characters or fewer", "description")
+    url = checks(clean_url, details.online_url)
+    details.online_url = url if url is not None else details.online_url
+    if team is not None:
+        checks(check_venue_for_team, details.venue, team)
     if details.venue is None and not details.online_url:
-        raise DomainError("Choose a venue, or give a joining link for an online event", field="venue")
+        checks.add("Choose a venue, or give a joining link for an online event", "venue")
     contact = details.contact
-    if contact is not None and (
-        not contact.active or (not works_across_teams(contact) and details.team.id not in contact.team_ids)
-    ):
-        raise DomainError("The contact officer must be an active member of the team", field="contact")
+    if (contact is not None and team is not None
+            and (not contact.active or (not works_across_teams(contact) and team.id not in contact.team_ids))):  # fmt: skip
+        checks.add("The contact officer must be an active member of the team", "contact")
     if details.capacity is not None and not 1 <= details.capacity <= CAPACITY_MAX:
-        raise DomainError(f"Places must be between 1 and {CAPACITY_MAX}, or left blank for no limit", field="capacity")
-    details.signup_mode = details.signup_mode or etype.default_signup_mode
-    if details.signup_mode not in SIGNUP_MODES:
-        raise DomainError("Choose how residents sign up", field="signup_mode")
+        checks.add(f"Places must be between 1 and {CAPACITY_MAX}, or left blank for no limit", "capacity")
+    details.signup_mode = details.signup_mode or (etype.default_signup_mode if etype else None)
+    if etype is not None and details.signup_mode not in SIGNUP_MODES:
+        checks.add("Choose how residents sign up", "signup_mode")
     if not 1 <= (details.max_places_per_signup or 0) <= PLACES_MAX:
-        raise DomainError(f"Places per sign-up must be between 1 and {PLACES_MAX}", field="max_places_per_signup")
+        checks.add(f"Places per sign-up must be between 1 and {PLACES_MAX}", "max_places_per_signup")
+    checks.done()
     return details
 
 

@@ -7,22 +7,20 @@ commit. Published posts are never deleted: their guid is in people's feed reader
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app
 
 from engagement.core import audit
 from engagement.core.db import utcnow
-from engagement.core.errors import DomainError, PermissionDenied
-from engagement.core.markup import clean_source, has_tags, strip_tags
+from engagement.core.errors import DomainError, FieldChecks, PermissionDenied
+from engagement.core.markup import clean_source, has_markdown_tags, has_tags, strip_tags
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.extensions import db
 from engagement.news.models import BODY_MAX, DRAFT, PUBLISHED, SUMMARY_MAX, TITLE_MAX, NewsPost
 from engagement.teams.models import AREAS
 
 # Markdown's own <https://...> links look like tags to an HTML parser but are welcome.
-_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^<>\s]+>")
 
 
 @dataclass
@@ -65,28 +63,41 @@ def _single_line(value: str, label: str, field: str, limit: int, required: bool 
     return text
 
 
-def _check(details: PostDetails, actor) -> PostDetails:
-    title = _single_line(details.title, "title", "title", TITLE_MAX)
-    summary = _single_line(details.summary, "summary", "summary", SUMMARY_MAX)
-    if has_tags(_AUTOLINK.sub("", details.body or "")):
+def _body(text: str) -> str:
+    if has_markdown_tags(text):
         raise DomainError(
             "The post cannot contain HTML tags. Use Markdown instead: **bold**, *italic*, [link text](https://...).",
             field="body",
         )
-    body = clean_source(details.body)
+    body = clean_source(text)
     if not body:
         raise DomainError("Enter the text of the post", field="body")
     if len(body) > BODY_MAX:
         raise DomainError(f"The post must be {BODY_MAX:,} characters or fewer", field="body")
+    return body
+
+
+def _check(details: PostDetails, actor) -> PostDetails:
+    """Every field checked in one pass: the form lists the title, summary and body problems together."""
+    checks = FieldChecks()
+    title = checks(_single_line, details.title, "title", "title", TITLE_MAX)
+    summary = checks(_single_line, details.summary, "summary", "summary", SUMMARY_MAX)
+    body = checks(_body, details.body)
     if details.team is not None and details.area:
-        raise DomainError("Choose a team or an area, not both", field="scope")
-    if details.area and details.area not in AREAS:
-        raise DomainError(f"Choose an area: {', '.join(AREAS)}", field="scope")
+        checks.add("Choose a team or an area, not both", "scope")
+    elif details.area and details.area not in AREAS:
+        checks.add(f"Choose an area: {', '.join(AREAS)}", "scope")
+    checks.done()
     if not may_write_for(actor, details.team, details.area):
         if details.team is not None:
             raise PermissionDenied(f"You can only write news for your own teams, not {details.team.name}.", "scope")
         raise PermissionDenied("Only coordinators can write news for a whole area or the force.", field="scope")
     return PostDetails(title=title, summary=summary, body=body, team=details.team, area=details.area or None)
+
+
+def check_post(details: PostDetails, actor) -> PostDetails:
+    """The post's fields checked without saving (a form's `submit(check=...)`: every problem at once)."""
+    return _check(details, actor)
 
 
 def save_post(post: NewsPost | None, details: PostDetails, *, actor, publish: bool = False) -> NewsPost:

@@ -138,6 +138,7 @@ def _save(form: PostForm, post: NewsPost | None):
         message=lambda saved: (
             f"Published “{saved.title}”." if saved.is_public else f"Saved “{saved.title}” as a draft."
         ),
+        check=lambda: services.check_post(_details(form), current_user),
     )
 
 

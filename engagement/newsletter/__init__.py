@@ -1,7 +1,8 @@
 """Newsletters: double opt-in subscriptions, issues, and per-recipient deliveries.
 
 Public interface: `newsletter.models` (Subscriber, Subscription, Issue, IssueItem, Delivery and
-the status names); `newsletter.issues` (create_issue, schedule); `newsletter.delivery` (the
+the status names); `newsletter.text_models` (text alerts: numbers, subscriptions, alerts, replies);
+`newsletter.issues` (create_issue, schedule); `newsletter.delivery` (the
 worker's start_due and send_due). The top feature: nothing imports it but the demo loader; the
 rest of the package is private.
 """
@@ -31,3 +32,10 @@ def init_app(app) -> None:
     from engagement.newsletter import privacy  # data-subject requests and retention
 
     privacy.register()
+    # Text alerts (issue 16): their tables, STOP before anything else, then every other reply kept.
+    from engagement.core.hooks import register_sms_reply_handler
+    from engagement.newsletter import text_models, text_privacy, text_subscribe  # noqa: F401 - models
+
+    register_sms_reply_handler(text_subscribe.handle_stop, name="newsletter.stop", order=10)
+    register_sms_reply_handler(text_subscribe.store_reply, name="newsletter.replies", order=1000)
+    text_privacy.register()

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from engagement.newsletter.views import archive, staff, subscribe
+from engagement.newsletter.views import archive, staff, subscribe, text_staff, texts
 
 bp = Blueprint("newsletter", __name__)
 
@@ -12,6 +12,9 @@ bp.add_url_rule("/subscribe/email", "give_email", subscribe.give_email, methods=
 bp.add_url_rule("/subscribe/check-email", "check_email", subscribe.check_email)
 bp.add_url_rule("/subscribe/confirm/<token>", "confirm", subscribe.confirm, methods=["GET", "POST"])
 bp.add_url_rule("/subscribe/confirmed/<token>", "confirmed", subscribe.confirmed)
+bp.add_url_rule("/subscribe/text", "text_mobile", texts.give_mobile, methods=["GET", "POST"])
+bp.add_url_rule("/subscribe/text/code", "text_code", texts.enter_code, methods=["GET", "POST"])
+bp.add_url_rule("/subscribe/text/new-code", "text_new_code", texts.new_code, methods=["POST"])
 bp.add_url_rule("/manage", "lost_link", subscribe.lost_link, methods=["GET", "POST"])
 bp.add_url_rule("/manage/<token>", "manage", subscribe.manage, methods=["GET", "POST"])
 bp.add_url_rule("/unsubscribe/<token>", "unsubscribe", subscribe.unsubscribe, methods=["GET", "POST"])
@@ -31,3 +34,8 @@ bp.add_url_rule("/staff/newsletters/<int:issue_id>/preview", "issue_preview", st
 bp.add_url_rule("/staff/newsletters/<int:issue_id>/test", "issue_test", staff.issue_test, methods=["POST"])
 bp.add_url_rule("/staff/newsletters/<int:issue_id>/send", "issue_send", staff.issue_send, methods=["GET", "POST"])
 bp.add_url_rule("/staff/newsletters/<int:issue_id>/cancel", "issue_cancel", staff.issue_cancel, methods=["POST"])
+
+# Staff: text alerts (compose with the fragment count, send), replies, spend and failures
+bp.add_url_rule("/staff/text-alerts", "text_alerts", text_staff.text_alerts)
+bp.add_url_rule("/staff/text-alerts/new", "text_alert_new", text_staff.new_alert, methods=["GET", "POST"])
+bp.add_url_rule("/staff/text-alerts/replies", "text_replies", text_staff.replies)

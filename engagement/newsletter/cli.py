@@ -9,13 +9,11 @@ a weekly digest from cron. Each command is one transaction: it saves everything 
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
 
 from engagement.core import audit
-from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
 from engagement.extensions import db
 from engagement.newsletter import issues
@@ -65,19 +63,22 @@ def import_command(slug: str, file) -> None:
 @click.option("--intro", "intro_file", type=click.File("r", encoding="utf-8"), help="A file with the introduction.")
 @click.option("--weeks", default=2, show_default=True, type=click.IntRange(0, 8), help="Weeks of upcoming events.")
 def compose_command(slug: str, subject: str, intro_file, weeks: int) -> None:
-    """Create a draft with the team's news since its last newsletter (or the last 4 weeks) and print its id."""
+    """Create a draft with the team's news since its last newsletter or from the last 30 days (whichever
+    reaches further back) and print its id; which news was chosen is said on stderr and in the audit log."""
     team = _team(slug)
-    since = issues.last_sent_at(team) or utcnow() - timedelta(weeks=4)
+    posts, chosen = issues.compose_news(team)
     try:
         issue = issues.create_issue(actor=None, team=team, subject=subject, weeks=weeks,
                                     intro=intro_file.read() if intro_file else "")  # fmt: skip
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
-    posts = issues.latest_posts(team, since=since)
     issue.items = [IssueItem(news_post=post, position=n) for n, post in enumerate(posts)]
+    audit.record("newsletter.compose", target=issue, actor_label="cli", summary=chosen,
+                 posts=[post.id for post in posts])  # fmt: skip
     db.session.commit()
-    click.echo(issue.id)
+    click.echo(issue.id)  # stdout is only the id: scripts read it (`ID=$(flask newsletter compose ...)`)
+    click.echo(f"Newsletter {issue.id}: {chosen}", err=True)
 
 
 @newsletter_cli.command("send")

@@ -4,9 +4,12 @@ Guarantees, and how they are kept:
 - Recipients are the confirmed subscribers at the moment sending starts; anyone who leaves
   while the send is under way is skipped when their turn comes.
 - Each delivery is claimed under a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, so several
-  workers on several hosts share one send) and its outcome is committed straight after the
-  SMTP reply. A worker killed mid-send therefore repeats at most the one message that was in
-  flight; the rest of its leased rows go out once the lease runs out.
+  workers on several hosts share one send) and outcomes are committed in batches, every
+  OUTCOME_BATCH messages or OUTCOME_SECONDS, whichever comes first, inside that lease (one
+  commit per message held the worker to a quarter of the wire's speed). A worker killed
+  mid-send therefore repeats at most its uncommitted batch (the message in flight and those
+  since the last commit, never more than OUTCOME_BATCH); the rest of its leased rows go out
+  once the lease runs out, and nobody is missed.
 - Every copy has a Message-ID fixed when its row was made, so a resend is recognisably the
   same message. Temporary SMTP failures back off and retry; permanent ones are recorded.
 """
@@ -47,6 +50,8 @@ from engagement.newsletter.subscriptions import manage_token_for, recipient_ids,
 
 LEASE = timedelta(minutes=5)
 BATCH = 100
+OUTCOME_BATCH = 50  # outcomes per commit at most: the most a kill -9 can make us send twice
+OUTCOME_SECONDS = 1.0  # and no outcome waits longer than this for its commit (checked as each arrives)
 
 
 # --- starting a send ---------------------------------------------------------------------------
@@ -150,19 +155,23 @@ def _still_subscribed(prepared: Prepared, subscriber_ids: list[int]) -> set[int]
 
 
 class Outcomes:
-    """Records each copy's outcome the moment the SMTP reply arrives: one autocommitted UPDATE on a
-    connection of its own, guarded by the lease so a worker that lost its rows changes nothing.
+    """Records copies' outcomes as the SMTP replies arrive, committed in batches (every OUTCOME_BATCH
+    outcomes or OUTCOME_SECONDS) on a connection of its own, each UPDATE guarded by the lease so a
+    worker that lost its rows changes nothing. `flush()` commits what is waiting; callers flush before
+    they claim again, give rows back or stop.
 
     On PostgreSQL these commits do not wait for the WAL flush (synchronous_commit off, for this
-    connection only): a killed worker loses nothing, and only a crash of the database server itself
-    could forget the last moments of outcomes, which would resend those copies, never skip them."""
+    connection only): a killed worker loses only its uncommitted batch, and only a crash of the
+    database server itself could forget the last moments of outcomes, which would resend those
+    copies, never skip them."""
 
-    def __init__(self):
-        self.conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    def __init__(self, batch: int = OUTCOME_BATCH, seconds: float = OUTCOME_SECONDS):
+        self.conn = db.engine.connect()
         dialect = self.conn.dialect
         self.postgres = dialect.name == "postgresql"
         if self.postgres:
             self.conn.exec_driver_sql("SET synchronous_commit TO OFF")
+            self.conn.commit()
         # This runs once per copy, so it skips SQL compilation: the statement is written once in the
         # driver's placeholder style, and times go through the column type's own bind processor.
         mark = (lambda n: f"%({n})s") if dialect.paramstyle in ("pyformat", "format") else (lambda n: f":{n}")
@@ -174,21 +183,49 @@ class Outcomes:
             f"WHERE id = {mark('id')} AND locked_until = {mark('lease')}"
         )
         self.time = table.c.sent_at.type.bind_processor(dialect) or (lambda value: value)
+        self.batch, self.seconds = batch, seconds
+        self.pending: list[dict] = []
+        self.oldest = 0.0  # monotonic time of the first outcome waiting
+        self.commits = 0
 
     def record(self, delivery_id: int, lease: datetime, *, status: str, attempts: int, error: str | None = None,
                sent_at: datetime | None = None, next_at: datetime | None = None) -> None:  # fmt: skip
         time_ = self.time
-        self.conn.exec_driver_sql(self.sql, {
+        if not self.pending:
+            self.oldest = time.monotonic()
+        self.pending.append({
             "status": status, "attempts": attempts, "sent_at": time_(sent_at), "error": error,
             "next_at": time_(next_at or utcnow()), "id": delivery_id, "lease": time_(lease)})  # fmt: skip
+        if len(self.pending) >= self.batch or time.monotonic() - self.oldest >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """One executemany and one commit for every outcome waiting."""
+        if not self.pending:
+            return
+        self.conn.exec_driver_sql(self.sql, self.pending)
+        self.conn.commit()
+        self.pending = []
+        self.commits += 1
+
+    def give_back(self, ids: list[int], lease: datetime) -> None:
+        """Rows not attempted go back to pending (still ours only while the lease holds)."""
+        self.flush()
+        self.conn.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.locked_until == lease)
+                          .values(status=PENDING, locked_until=None))  # fmt: skip
+        self.conn.commit()
 
     def close(self) -> None:
         try:
-            if self.postgres:
-                self.conn.exec_driver_sql("RESET synchronous_commit")  # pooled connections must come back clean
-        except Exception:  # noqa: BLE001 - a broken connection must not go back to the pool
-            self.conn.invalidate()
-        self.conn.close()
+            self.flush()  # outcomes already known are true whatever stopped the send
+        finally:
+            try:
+                if self.postgres:
+                    self.conn.exec_driver_sql("RESET synchronous_commit")  # pooled connections must come back clean
+                    self.conn.commit()
+            except Exception:  # noqa: BLE001 - a broken connection must not go back to the pool
+                self.conn.invalidate()
+            self.conn.close()
 
 
 def _send(connection: SmtpConnection, to: str, raw: bytes, name: str) -> None:
@@ -231,9 +268,7 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
     handled = 0
     for index, row in enumerate(rows):
         if time.monotonic() > stop_at:  # give the rest back before the lease runs out
-            rest = [r.id for r in rows[index:]]
-            outcomes.conn.execute(update(Delivery).where(Delivery.id.in_(rest), Delivery.locked_until == lease)
-                                  .values(status=PENDING, locked_until=None))  # fmt: skip
+            outcomes.give_back([r.id for r in rows[index:]], lease)
             break
         prepared = cache[row.issue_id]
         if row.subscriber_id not in wanted[row.issue_id]:
@@ -258,6 +293,7 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
         else:
             _record(row.id, lease, status=DELIVERED, attempts=attempts, sent_at=utcnow())
         handled += 1
+    outcomes.flush()  # before the next claim (and finish) read the rows, and well inside the lease
     return handled
 
 

@@ -8,7 +8,6 @@ same function the worker uses when sending starts, so the preview is what reside
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -18,10 +17,11 @@ from sqlalchemy.orm import joinedload
 
 from engagement.core import audit
 from engagement.core.db import utcnow
-from engagement.core.errors import DomainError, PermissionDenied
+from engagement.core.errors import DomainError, FieldChecks, PermissionDenied
 from engagement.core.mail import OutboxMessage
-from engagement.core.markup import clean_source, has_tags, plain_text, render_markdown
+from engagement.core.markup import clean_source, has_markdown_tags, has_tags, plain_text, render_markdown
 from engagement.core.permissions import can_manage_team, works_across_teams
+from engagement.core.timeutil import format_date
 from engagement.core.urls import public_url
 from engagement.events.display import by_local_day
 from engagement.extensions import db
@@ -45,7 +45,6 @@ from engagement.newsletter.subscriptions import recipient_ids
 from engagement.priorities.queries import current_for_teams
 from engagement.teams.models import AREAS, Team
 
-_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^<>\s]+>")
 MAX_SCHEDULE_AHEAD = timedelta(days=90)
 
 
@@ -74,7 +73,7 @@ def team_ids(issue: Issue) -> list[int]:
     return list(db.session.scalars(select(Team.id).where(Team.area == issue.area)))
 
 
-def _check(subject: str, intro: str, weeks: int) -> tuple[str, str, int]:
+def _subject(subject: str) -> str:
     subject = " ".join((subject or "").split())
     if not subject:
         raise DomainError("Enter a subject line", field="subject")
@@ -82,14 +81,31 @@ def _check(subject: str, intro: str, weeks: int) -> tuple[str, str, int]:
         raise DomainError("The subject line cannot contain HTML", field="subject")
     if len(subject) > SUBJECT_MAX:
         raise DomainError(f"The subject line must be {SUBJECT_MAX} characters or fewer", field="subject")
-    if has_tags(_AUTOLINK.sub("", intro or "")):
+    return subject
+
+
+def _intro(intro: str) -> str:
+    if has_markdown_tags(intro):
         raise DomainError("The introduction cannot contain HTML tags. Use Markdown: **bold**, [link](https://...).",
                           field="intro")  # fmt: skip
     intro = clean_source(intro)
     if len(intro) > INTRO_MAX:
         raise DomainError(f"The introduction must be {INTRO_MAX:,} characters or fewer", field="intro")
+    return intro
+
+
+def check_text(subject: str, intro: str, weeks) -> tuple[str, str, int]:
+    """The subject, introduction and weeks checked without saving (a form's `submit(check=...)`)."""
+    return _check(subject, intro, weeks)
+
+
+def _check(subject: str, intro: str, weeks: int) -> tuple[str, str, int]:
+    """Every field checked in one pass (DomainErrors), so the form lists all the problems together."""
+    checks = FieldChecks()
+    subject, intro = checks(_subject, subject), checks(_intro, intro)
     if weeks is None or not 0 <= int(weeks) <= MAX_WEEKS:
-        raise DomainError(f"Choose between 0 and {MAX_WEEKS} weeks of events", field="weeks")
+        checks.add(f"Choose between 0 and {MAX_WEEKS} weeks of events", "weeks")
+    checks.done()
     return subject, intro, int(weeks)
 
 
@@ -161,6 +177,36 @@ def latest_posts(team, *, since, limit: int = 10) -> list[NewsPost]:
 
 def last_sent_at(team):
     return db.session.scalar(select(func.max(Issue.started_at)).where(Issue.team_id == team.id))
+
+
+COMPOSE_DAYS = 30  # `compose` looks back at least this far, so a draft soon after the last issue still has news
+
+
+def compose_news(team, *, now=None) -> tuple[list[NewsPost], str]:
+    """The news `flask newsletter compose` puts in a draft, and a sentence saying which news that is.
+
+    News since the team's last newsletter or from the last 30 days, whichever reaches further back
+    (so a draft composed a week after the last issue still has news); posts an earlier newsletter
+    of the team already carried are left out, so the longer window does not repeat them.
+    """
+    now = now or utcnow()
+    last = last_sent_at(team)
+    window = now - timedelta(days=COMPOSE_DAYS)
+    since = min(last, window) if last else window
+    sent_before = (
+        select(IssueItem.news_post_id)
+        .join(Issue, Issue.id == IssueItem.issue_id)
+        .where(Issue.team_id == team.id, Issue.started_at.is_not(None), IssueItem.news_post_id.is_not(None))
+    )
+    already = set(db.session.scalars(sent_before))
+    posts = [p for p in latest_posts(team, since=since, limit=30) if p.id not in already][:10]
+    count = f"{len(posts)} news post{'' if len(posts) == 1 else 's'}" if posts else "No news posts"
+    if last and last < window:
+        return posts, f"{count} since the last newsletter ({format_date(last)})."
+    reason = f"{count} from the last {COMPOSE_DAYS} days (since {format_date(since)})"
+    if last:
+        reason += f", leaving out any the last newsletter ({format_date(last)}) already had"
+    return posts, reason + "."
 
 
 # --- rendering ---------------------------------------------------------------------------------

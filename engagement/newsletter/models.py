@@ -17,6 +17,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime, utcnow
+from engagement.core.i18n import LANGUAGE_MAX, language_for_record
 from engagement.extensions import db
 
 # Issue states: a draft is edited; scheduled waits for send_at; sending has its deliveries; sent is done.
@@ -42,6 +43,8 @@ class Subscriber(TimestampMixin, db.Model):
     secret: Mapped[str] = mapped_column(String(32), default=new_secret, nullable=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first proved they own the address
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last left every newsletter
+    # The resident's language when they gave us this (core.i18n): later emails to them use it (None: English).
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX), default=language_for_record)
 
     subscriptions = relationship(
         "Subscription", back_populates="subscriber", cascade="all, delete-orphan", passive_deletes=True

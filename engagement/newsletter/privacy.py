@@ -57,6 +57,7 @@ def find(subject: Subject, names: frozenset[str]) -> list[Record]:
                 "first_asked_at": subscriber.created_at,
                 "confirmed_at": subscriber.confirmed_at,
                 "unsubscribed_at": subscriber.unsubscribed_at,
+                "language": subscriber.language,
                 "newsletters_sent": deliveries,
             },
         )
@@ -104,6 +105,7 @@ PROVIDER = Provider(
     fields={
         "email": "the address the newsletters go to",
         "first_asked_at, confirmed_at, unsubscribed_at": "when they first asked, confirmed and last left",
+        "language": "the language they used our site in (emails to them are written in it; empty means English)",
         "newsletters_sent": "how many newsletters were sent to the address",
         "newsletter": "which team's or area's newsletter",
         "consent_wording": "the exact words agreed to",

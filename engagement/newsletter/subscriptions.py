@@ -20,6 +20,7 @@ from engagement.accounts.services import normalise_email
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
+from engagement.core.i18n import _l, force_language, language_of
 from engagement.core.mail import queue_email
 from engagement.core.tokens import InvalidToken, make_token, read_token
 from engagement.core.urls import public_url
@@ -120,14 +121,22 @@ def confirmed(subscriber: Subscriber) -> list[Subscription]:
 
 
 def _email(subscriber: Subscriber, subject: str, template: str, **context) -> None:
-    text = render_template(f"newsletter/email/{template}.txt", subscriber=subscriber,
-                           manage_url=manage_url(subscriber), **context)  # fmt: skip
-    queue_email(subscriber.email, subject, text)  # a one-off email, through the core outbox
+    """In the subscriber's language (core.i18n): `subject` is lazy (`_l`), so it is translated in it too.
+
+    Every email to a subscriber carries a direct unsubscribe link, in the text and as RFC 8058
+    one-click headers (as the issues do), so leaving never needs the manage page.
+    """
+    leave = unsubscribe_url(subscriber)
+    with force_language(language_of(subscriber)):
+        text = render_template(f"newsletter/email/{template}.txt", subscriber=subscriber,
+                               manage_url=manage_url(subscriber), unsubscribe_url=leave, **context)  # fmt: skip
+        headers = {"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        queue_email(subscriber.email, str(subject), text, headers=headers)  # a one-off email, through the outbox
 
 
 def _send_confirmation(subscriber: Subscriber, now) -> None:
     waiting = [subscription_label(s) for s in pending(subscriber, now)]
-    _email(subscriber, "Confirm your newsletter subscription", "confirm", teams=waiting, days=CONFIRM_DAYS,
+    _email(subscriber, _l("Confirm your newsletter subscription"), "confirm", teams=waiting, days=CONFIRM_DAYS,
            confirm_url=public_url("newsletter.confirm", token=confirm_token(subscriber)))  # fmt: skip
 
 
@@ -157,7 +166,7 @@ def request_subscription(email: str, teams: list[Team], areas: list[str], *, now
     if pending(subscriber, now):
         _send_confirmation(subscriber, now)
     else:
-        _email(subscriber, "You already get these newsletters", "already",
+        _email(subscriber, _l("You already get these newsletters"), "already",
                teams=[subscription_label(s) for s in confirmed(subscriber)])  # fmt: skip
     if entered_by is not None:
         audit.record("newsletter.entered_by_staff", actor=entered_by, target=subscriber,
@@ -178,7 +187,7 @@ def confirm(subscriber: Subscriber, *, now=None) -> list[str]:
     subscriber.confirmed_at = subscriber.confirmed_at or now
     subscriber.unsubscribed_at = None
     names = [subscription_label(s) for s in waiting]
-    _email(subscriber, "You are subscribed", "welcome", teams=names,
+    _email(subscriber, _l("You are subscribed"), "welcome", teams=names,
            all_teams=[subscription_label(s) for s in confirmed(subscriber)])  # fmt: skip
     return names
 
@@ -220,7 +229,7 @@ def send_manage_link(email: str, *, now=None) -> None:
     if subscriber is None or not subscriber.subscriptions:
         return  # say nothing: the page must not reveal who is subscribed
     if confirmed(subscriber):
-        _email(subscriber, "Manage your newsletter subscription", "manage_link",
+        _email(subscriber, _l("Manage your newsletter subscription"), "manage_link",
                teams=[subscription_label(s) for s in confirmed(subscriber)])  # fmt: skip
     elif pending(subscriber, now):
         _send_confirmation(subscriber, now or utcnow())

@@ -1,7 +1,7 @@
 """Upcoming public events for newsletters and the team events feed (/teams/<slug>/events.rss).
 
 Lives here, above events and news, because both the newsletter and the feed use it and
-news may not import events. Every list joins the event, team, type and venues in one query.
+news may not import events. Every list is one statement: the page's ids first, then their rows.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from engagement.core.db import utcnow
 from engagement.core.http_cache import BodyCache, conditional_feed
 from engagement.core.urls import public_url
 from engagement.events.display import event_when
 from engagement.events.models import CANCELLED, PUBLISHED, Event, Occurrence
+from engagement.events.queries import VOLUNTEERS_ONLY, load_rows, public_ids
 from engagement.extensions import db
 from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, build_feed
 from engagement.newsletter.references import stable_guid
@@ -25,6 +25,7 @@ FEED_SIZE = 50
 
 
 def _public(team_ids, now: datetime):
+    """The teams' public dates not yet ended that residents can attend (no volunteer-only shifts)."""
     return (
         select(Occurrence)
         .join(Occurrence.event)
@@ -32,27 +33,25 @@ def _public(team_ids, now: datetime):
             Event.team_id.in_(list(team_ids)),
             Event.published_at.is_not(None),
             Event.status.in_((PUBLISHED, CANCELLED)),
+            Event.signup_mode != VOLUNTEERS_ONLY,
             Occurrence.ends_at > now,
         )
     )
 
 
 def upcoming(team_ids, *, weeks: int | None = None, limit: int = 100, now: datetime | None = None):
-    """Public dates of these teams from now (for `weeks` weeks, if given), soonest first, cancelled ones too."""
+    """Public dates of these teams residents can attend, from now (for `weeks` weeks, if given), soonest
+    first, cancelled ones too: one statement, the ids first (events.queries.public_ids) inside the load.
+
+    Volunteer-only dates (Speed Watch shifts) are left out: residents cannot come, and volunteers see
+    theirs on the rota."""
     now = now or utcnow()
     if not team_ids:
         return []
-    query = _public(team_ids, now)
+    query = public_ids(now, team_events=select(Event.id).where(Event.team_id.in_(list(team_ids))))
     if weeks is not None:
         query = query.where(Occurrence.starts_at < now + timedelta(weeks=weeks))
-    event = joinedload(Occurrence.event)
-    query = query.options(
-        event.joinedload(Event.team),
-        event.joinedload(Event.event_type),
-        event.joinedload(Event.venue),
-        joinedload(Occurrence.venue_override),
-    ).order_by(Occurrence.starts_at, Occurrence.id)
-    return db.session.scalars(query.limit(limit)).unique().all()
+    return load_rows(query.limit(limit))
 
 
 def place(row: Occurrence) -> str:
@@ -62,8 +61,13 @@ def place(row: Occurrence) -> str:
 
 
 def feed_title(row: Occurrence) -> str:
-    """'Tuesday 3 March 2027, 6pm to 7:30pm: Police surgery at Ladywood Library' (date and place first)."""
-    title = f"{event_when(row)}: {row.event.title} at {place(row)}"
+    """'Tuesday 3 March 2027, 6pm to 7:30pm: Police surgery at Ladywood Library' (date and place first).
+
+    A title that already names the place ("Cuppa with a Copper at Canalside Café") is not given it twice.
+    """
+    where = place(row)
+    named = where.casefold() in row.event.title.casefold()
+    title = f"{event_when(row)}: {row.event.title}" + ("" if named else f" at {where}")
     return f"Cancelled: {title}" if row.is_cancelled else title
 
 

@@ -39,9 +39,11 @@ def refusing_fetcher():
 def page_language() -> tuple[str, str]:
     """(lang, dir) for the printed page: the page's language, right to left for Urdu or Arabic.
 
-    Every page is English today (translations come later); the direction already follows the
-    language, so a translated poster mirrors without template changes."""
-    lang = g.get("page_lang", "en-GB")
+    The language is the resident's (`?lang=` on a poster link, core.i18n); the direction follows
+    it, so a translated poster mirrors without template changes."""
+    from engagement.core.i18n import html_lang
+
+    lang = g.get("page_lang") or html_lang()  # the resident's language (core.i18n); g.page_lang overrides
     return lang, "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
 

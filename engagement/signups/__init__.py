@@ -22,8 +22,10 @@ def init_app(app) -> None:
     hooks.register_listener("occurrences.changed", "signups", event_changes.occurrences_changed)
     hooks.register_listener("occurrences.removed", "signups", event_changes.occurrences_removed)
     hooks.register_provider("places_left", queries.places_left)
+    hooks.register_provider("occurrences.who_will_be_told", event_changes.who_will_be_told)  # cancel/move checks
     hooks.register_provider("occurrence.attendees", queries.attendees_for_feedback)  # surveys' feedback emails
     hooks.register_dashboard_section("signups", sections.dashboard_section, order=15)
+    hooks.register_occurrence_lines("signups", sections.date_lines, order=10)  # one line per date on staff lists
     register_task("signup-reminders", tasks.send_reminders)
     register_task("signup-purge", tasks.purge_hourly)
     from engagement.signups import privacy  # data-subject requests and retention

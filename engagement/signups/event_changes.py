@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.timeutil import format_range
 from engagement.extensions import db
 from engagement.signups import emails, services
-from engagement.signups.models import CANCELLED, REMINDER_DUE, REMINDER_SENT, WEB, Signup, SignupSlot
+from engagement.signups.models import CANCELLED, REMINDER_DUE, REMINDER_SENT, WAITING, WEB, Signup, SignupSlot
 
 
 def _slots(ids: list[int]) -> dict[int, SignupSlot]:
@@ -32,17 +32,47 @@ def _slots(ids: list[int]) -> dict[int, SignupSlot]:
 
 
 def _live(ids: list[int]) -> dict[int, list[Signup]]:
-    """Live sign-ups with an address, per date, in one query."""
+    """Live sign-ups with an email address or a mobile number, per date, in one query."""
     grouped = defaultdict(list)
     if ids:
         query = (
             select(Signup)
-            .where(Signup.occurrence_id.in_(ids), Signup.status != CANCELLED, Signup.email.is_not(None))
+            .where(
+                Signup.occurrence_id.in_(ids),
+                Signup.status != CANCELLED,
+                or_(Signup.email.is_not(None), Signup.mobile.is_not(None)),
+            )
             .order_by(Signup.id)
         )
         for signup in db.session.scalars(query):
             grouped[signup.occurrence_id].append(signup)
     return grouped
+
+
+def who_will_be_told(rows) -> str:
+    """The sentence an officer reads before cancelling or moving these dates: who hears about it, and how.
+
+    "The 4 people booked and 3 waiting will get an email." The one place this is worded (the events
+    screens ask for it through core.hooks, "occurrences.who_will_be_told"); it counts exactly whom
+    the listeners below write to: live sign-ups with an address, on dates still to come.
+    """
+    now = utcnow()
+    live = _live([r.id for r in rows if r.id is not None and r.ends_at > now])
+    booked, waiting, texts = set(), set(), 0
+    for signups in live.values():
+        for signup in signups:
+            person = signup.email or signup.mobile
+            (waiting if signup.status == WAITING else booked).add(person)
+            texts += signup.by_text
+    if not booked and not waiting:
+        return "Nobody has signed up, so nobody needs to be told."
+    groups = []
+    if booked:
+        groups.append(f"{len(booked)} {'person' if len(booked) == 1 else 'people'} booked")
+    if waiting:
+        groups.append(f"{len(waiting)} waiting" if booked else f"{len(waiting)} {'person' if len(waiting) == 1 else 'people'} waiting")
+    how = "an email, or a text where they chose text" if texts else "an email"
+    return f"The {' and '.join(groups)} will get {how}."
 
 
 def _cancel_file(row, slot: SignupSlot) -> bytes:

@@ -20,7 +20,7 @@ from flask import Response, stream_with_context
 from sqlalchemy import Select, String, and_, case, func, select, type_coerce
 from sqlalchemy.types import TypeDecorator
 
-from engagement.core.exports import FORMULA_START, Column, cell, neutralise, safe_filename
+from engagement.core.exports import FORMULA_START, Column, cell, content_disposition, neutralise, safe_filename
 from engagement.events.limits import day_end_utc, day_start_utc
 from engagement.events.models import Event, EventType, Occurrence, Venue
 from engagement.extensions import db
@@ -218,6 +218,6 @@ def csv_chunks(columns: list[Column], rows) -> Iterator[str]:
 def csv_response(filename: str, columns: list[Column], rows) -> Response:
     """core.exports.csv_response's headers over csv_chunks."""
     response = Response(stream_with_context(csv_chunks(columns, rows)), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}.csv"'
+    response.headers["Content-Disposition"] = content_disposition(f"{safe_filename(filename)}.csv")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -21,12 +21,21 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from engagement.signups.models import ACCESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
+from engagement.core.i18n import _l, ngettext
+from engagement.signups.models import ACCESS_MAX, BY_EMAIL, BY_TEXT, EMAIL_MAX, NAME_MAX, PHONE_MAX
 
 ACCESS_HINT = (
     "For example step-free access, a hearing loop, large print or a British Sign Language interpreter. "
     "Only the neighbourhood team sees this."
 )
+
+CHANNEL_CHOICES = [(BY_EMAIL, "By email"), (BY_TEXT, "By text message to my mobile")]
+
+
+def places_hint(field, most: int) -> None:
+    """Say the per-booking limit next to the places field, before a resident types more than it allows."""
+    field.description = ngettext("Up to %(num)s place per booking.", "Up to %(num)s places per booking.", most)
+    field.render_kw = {**(field.render_kw or {}), "min": 1, "max": most}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -42,18 +51,27 @@ class SignupForm(FlaskForm):
             Length(max=NAME_MAX, message=f"Your name must be {NAME_MAX} characters or fewer"),
         ],
     )
+    # An email address or a mobile number: the service says which is missing (one is required).
     email = EmailField(
         "Email address",
-        description="We will email your confirmation and any changes to this address.",
-        validators=[DataRequired("Enter your email address"), Length(max=EMAIL_MAX)],
+        description="We will email your confirmation and any changes to this address. No email? Give a mobile "
+        "number below and we will text you instead.",
+        validators=[Optional(), Length(max=EMAIL_MAX)],
     )
     phone = StringField(
-        "Phone number (optional)",
-        description="Only used if we need to tell you about a change at short notice.",
+        "Mobile phone number",
+        description="Optional if you give an email address. We text a mobile number if you have no email or "
+        "choose texts below; otherwise we use it only about a change at short notice.",
         validators=[
             Optional(),
             Length(max=PHONE_MAX, message=f"Enter a phone number of {PHONE_MAX} characters or fewer"),
         ],
+    )
+    channel = RadioField(
+        "How should we send your confirmation, reminder and any changes?",
+        choices=CHANNEL_CHOICES,
+        default=BY_EMAIL,
+        validators=[Optional()],
     )
     places = IntegerField(
         "How many places do you need?",
@@ -82,6 +100,39 @@ class PlacesForm(FlaskForm):
     )
 
 
+class ChannelForm(FlaskForm):
+    """The booking page's choice, for residents who gave both an email address and a mobile number."""
+
+    channel = RadioField(
+        "How should we send your reminder and any changes?",
+        choices=CHANNEL_CHOICES,
+        validators=[DataRequired("Choose email or text message")],
+    )
+
+
+class DetailsForm(FlaskForm):
+    """The booking page's corrections: name, phone and access needs (the email address is the key)."""
+
+    name = StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(_l("Enter your name")),
+            Length(max=NAME_MAX, message=_l("Your name must be %(num)s characters or fewer", num=NAME_MAX)),
+        ],
+    )
+    phone = StringField(
+        _l("Phone number"),
+        description=_l("Optional, unless we send you texts."),
+        validators=[Optional(), Length(max=PHONE_MAX)],
+    )
+    access_needs = TextAreaField(
+        _l("Access needs (optional)"),
+        description=ACCESS_HINT,
+        validators=[Optional(), Length(max=ACCESS_MAX)],
+        render_kw={"rows": 3},
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A page with one button: its GET changes nothing, so mail scanners following links are harmless."""
 
@@ -101,6 +152,29 @@ class WalkInForm(FlaskForm):
     access_needs = TextAreaField(
         "Access needs (optional)", validators=[Optional(), Length(max=ACCESS_MAX)], render_kw={"rows": 2}
     )
+
+
+class MessageForm(FlaskForm):
+    """The team's message to the people booked on a date: write, check who gets it, send."""
+
+    audience = RadioField(
+        "Who should get it?",
+        choices=[("booked", "Everyone booked"), ("booked_and_waiting", "Everyone booked and everyone waiting")],
+        default="booked",
+        validators=[DataRequired("Choose who to send the message to")],
+    )
+    message = TextAreaField(
+        "Message",
+        description="Plain words, for example “The room has changed to the hall upstairs”. Each person gets it "
+        "by email on its own, with the date's details and their booking link; nobody sees the other addresses.",
+        validators=[
+            DataRequired("Enter the message, for example “The room has changed to the hall upstairs”"),
+            Length(max=2000, message="The message must be 2,000 characters or fewer"),
+        ],
+        render_kw={"rows": 6},
+    )
+    confirmed = HiddenField()
+    request_key = HiddenField()
 
 
 class ExportForm(FlaskForm):

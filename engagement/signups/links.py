@@ -1,4 +1,4 @@
-"""Private links residents get by email (manage a booking, "my events" feed) and the consent wording.
+"""Private links residents get by email or text (manage a booking, "my events" feed) and the consent wording.
 
 * Manage links: a signed token carrying the sign-up's id and secret, valid for
   MANAGE_MAX_AGE_DAYS (longer than the 12 months events are listed ahead). Every email
@@ -23,7 +23,7 @@ MANAGE, FEED = "signups.manage", "signups.feed"
 MANAGE_MAX_AGE_DAYS = 400
 
 # The words shown above the Sign up button, by version. Change the words: add a new version.
-CONSENT_VERSION = "2026-11b"
+CONSENT_VERSION = "2026-12"
 CONSENT_TEXTS = {
     "2026-11": (
         "We use your name and email address to book your place and to email you a confirmation, a reminder "
@@ -40,9 +40,18 @@ CONSENT_TEXTS = {
         "We do not use your details for anything else and do not share them. We delete them {days} days after "
         "the event."
     ),
+    # Issue 16: a mobile number instead of (or as well as) an email address, and texts.
+    "2026-12": (
+        "We use your name and your email address or mobile number to book your place and to email or text you "
+        "a confirmation, a reminder and any changes to this event, and afterwards at most one short question "
+        "about how it went. If you give both, we text your mobile only if you choose texts, and otherwise use "
+        "it only to contact you about this event at short notice. Anything you tell us about access needs is "
+        "seen only by the {team} Neighbourhood Team, to help you take part. We do not use your details for "
+        "anything else and do not share them. We delete them {days} days after the event."
+    ),
 }
 # Versions whose words cover the one feedback email after the event (surveys asks through core.hooks).
-FEEDBACK_CONSENT = ("2026-11b",)
+FEEDBACK_CONSENT = ("2026-11b", "2026-12")
 
 
 def retention_days() -> int:
@@ -50,7 +59,9 @@ def retention_days() -> int:
 
 
 def consent_text(team_name: str, version: str = CONSENT_VERSION) -> str:
-    return CONSENT_TEXTS[version].format(team=team_name, days=retention_days())
+    # A tampered or stale hidden field shows today's wording; the booking service refuses it anyway.
+    wording = CONSENT_TEXTS.get(version) or CONSENT_TEXTS[CONSENT_VERSION]
+    return wording.format(team=team_name, days=retention_days())
 
 
 def stored_consent_version(version: str = CONSENT_VERSION) -> str:
@@ -65,7 +76,7 @@ def manage_token(signup: Signup) -> str:
 def signup_for_token(token: str) -> Signup:
     payload = read_token(MANAGE, token, MANAGE_MAX_AGE_DAYS * 86400)
     signup = db.session.get(Signup, payload.get("s")) if isinstance(payload, dict) else None
-    if signup is None or signup.secret != payload.get("k") or not signup.email:
+    if signup is None or signup.secret != payload.get("k") or not signup.reachable:
         raise InvalidToken("This link no longer works. The booking may have been removed after the event.")
     return signup
 

@@ -1,6 +1,7 @@
 """Residents' sign-ups for one date (Occurrence), the per-date place counter, and "my events" feeds.
 
-Personal data lives here and nowhere else: name, email, optional phone and optional
+Personal data lives here and nowhere else: name, email and/or a mobile number (one of the
+two is required of residents signing up; texts go to the mobile), optional phone and optional
 access needs (sensitive: shown only to the team). It is kept until SIGNUP_RETENTION_DAYS
 after the date, then purged (see tasks.purge_expired).
 
@@ -20,6 +21,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime, utcnow
+from engagement.core.i18n import LANGUAGE_MAX, language_for_record
 from engagement.extensions import db
 
 CONFIRMED, WAITING, CANCELLED = "confirmed", "waiting", "cancelled"
@@ -33,6 +35,10 @@ REMINDER_DUE, REMINDER_SENT, REMINDER_SKIPPED = "due", "sent", "skipped"
 NAME_MAX = 100
 EMAIL_MAX = 320
 PHONE_MAX = 30
+MOBILE_MAX = 16
+# The channels a booking's news goes by (Signup.channel).
+BY_EMAIL, BY_TEXT = "email", "sms"
+CHANNELS = (BY_EMAIL, BY_TEXT)
 ACCESS_MAX = 500
 
 
@@ -74,6 +80,15 @@ class Signup(TimestampMixin, db.Model):
             sqlite_where=text("status != 'cancelled'"),
             postgresql_where=text("status != 'cancelled'"),
         ),
+        # The same for a mobile number (sign-ups by text only have no email address).
+        Index(
+            "uq_signups_occurrence_mobile_live",
+            "occurrence_id",
+            "mobile",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
         UniqueConstraint("occurrence_id", "queue_no", name="uq_signups_occurrence_id_queue_no"),
         Index("ix_signups_occurrence_status", "occurrence_id", "status"),
         Index("ix_signups_reminders", "status", "reminder"),
@@ -89,6 +104,10 @@ class Signup(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), index=True)  # walk-ins may give none
     phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", nullable=False)
+    # The phone number as E.164 ("+447700900123") when it is a UK mobile: texts go here (issue 16).
+    mobile: Mapped[str | None] = mapped_column(String(MOBILE_MAX))
+    # How the resident hears about the booking: "email" or "sms" (always "sms" without an email address).
+    channel: Mapped[str] = mapped_column(String(8), default=BY_EMAIL, server_default=BY_EMAIL, nullable=False)
     access_needs: Mapped[str] = mapped_column(Text, default="", nullable=False)  # sensitive: team only
     source: Mapped[str] = mapped_column(String(10), default=WEB, nullable=False)
     consent_version: Mapped[str | None] = mapped_column(String(20))
@@ -106,12 +125,23 @@ class Signup(TimestampMixin, db.Model):
     attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The resident's language when they gave us this (core.i18n): later emails to them use it (None: English).
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX), default=language_for_record)
 
     occurrence = relationship("Occurrence")
 
     @property
     def is_live(self) -> bool:
         return self.status != CANCELLED
+
+    @property
+    def by_text(self) -> bool:
+        """News of this booking goes by text: the resident chose it, or gave no email address."""
+        return bool(self.mobile) and (self.channel == BY_TEXT or not self.email)
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.email or self.mobile)
 
     def __repr__(self) -> str:
         return f"<Signup {self.id} {self.status} x{self.places} for occurrence {self.occurrence_id}>"

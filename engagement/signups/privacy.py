@@ -47,7 +47,7 @@ def _consent_words(signup: Signup) -> str:
 def _signups(subject: Subject) -> list[Signup]:
     query = (
         select(Signup)
-        .where(subject.where(Signup.email, Signup.phone))
+        .where(or_(subject.where(Signup.email, Signup.phone), subject.where(None, Signup.mobile)))
         .options(selectinload(Signup.occurrence).selectinload(Occurrence.event))
         .order_by(Signup.created_at, Signup.id)
     )
@@ -70,7 +70,7 @@ def find(subject: Subject, names: frozenset[str]) -> list[Record]:
                 at=s.created_at,
                 summary=f"{row.event.title}, {format_datetime(row.starts_at)} ({s.status}, {s.places} place(s))",
                 on_erase=("Cancelled, then " if coming else "")
-                + "name, email, phone and access needs deleted; the place count and attendance stay",
+                + "name, email, phone, mobile and access needs deleted; the place count and attendance stay",
                 data={
                     "id": s.id,
                     "event": row.event.title,
@@ -81,6 +81,9 @@ def find(subject: Subject, names: frozenset[str]) -> list[Record]:
                     "name": s.name,
                     "email": s.email,
                     "phone": s.phone,
+                    "mobile": s.mobile,
+                    "language": s.language,
+                    "news_by": "text message" if s.by_text else "email",
                     "access_needs": s.access_needs,
                     "how": "walk-in recorded by the team" if s.source == "walk_in" else "the sign-up form",
                     "consent_version": s.consent_version,
@@ -115,6 +118,7 @@ def erase(subject: Subject, records, *, actor=None, now: datetime) -> dict[str, 
             cancelled += 1
     for signup in signups:
         signup.name, signup.email, signup.phone, signup.access_needs = "", None, "", ""
+        signup.mobile = None
         signup.request_key, signup.secret = None, new_secret()
     feeds = db.session.execute(delete(EventsFeed).where(subject.where(EventsFeed.email))).rowcount or 0
     db.session.flush()
@@ -125,8 +129,8 @@ PROVIDER = Provider(
     name="signups",
     label="Event sign-ups and waiting lists",
     about=(
-        "Residents give their name, email address and, if they choose, a phone number and access needs when they "
-        "sign up for an event date (or a team records a walk-in). We use them to book the place, send the "
+        "Residents give their name, an email address or a mobile number (or both) and, if they choose, access "
+        "needs when they sign up for an event date (or a team records a walk-in). We use them to book the place, send the "
         "confirmation, a reminder and any changes, and to help them take part. Lawful basis: consent, with the "
         "wording shown in consent_wording."
     ),
@@ -137,6 +141,9 @@ PROVIDER = Provider(
         "places": "how many places the booking is for",
         "waiting_number": "the order on the waiting list, if it joined one",
         "name, email, phone": "as typed on the sign-up form",
+        "mobile, news_by": "the phone number in international form when it is a UK mobile (texts go to it), and "
+        "whether news of the booking goes by email or text",
+        "language": "the language they used our site in (emails to them are written in it; empty means English)",
         "access_needs": "anything the resident told the team to help them take part (seen by the team only)",
         "how": "the sign-up form, or a walk-in recorded by the team",
         "consent_version, consent_wording": "the exact words agreed to, and their version",
@@ -146,6 +153,7 @@ PROVIDER = Provider(
         "signups.name": "blanked on erasure and by the signups rules",
         "signups.email": "blanked on erasure and by the signups rules",
         "signups.phone": "blanked on erasure and by the signups rules",
+        "signups.mobile": "blanked on erasure and by the signups rules",
         "signups.access_needs": "blanked on erasure and by the signups rules",
         "signup_feeds.email": "deleted on erasure, and once the address has no sign-ups left",
     },
@@ -164,9 +172,10 @@ def _blank_waiting(now: datetime) -> dict[str, int]:
         .where(
             Signup.occurrence_id.in_(ended),
             Signup.status.in_((WAITING, CANCELLED)),
-            or_(Signup.email.is_not(None), Signup.name != "", Signup.phone != "", Signup.access_needs != ""),
+            or_(Signup.email.is_not(None), Signup.name != "", Signup.phone != "", Signup.access_needs != "",
+                Signup.mobile.is_not(None)),
         )
-        .values(name="", email=None, phone="", access_needs="", request_key=None),
+        .values(name="", email=None, phone="", mobile=None, access_needs="", request_key=None),
         execution_options={"synchronize_session": False},
     ).rowcount
     db.session.commit()

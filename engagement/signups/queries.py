@@ -83,6 +83,20 @@ class PageState:
     reason: str = ""
 
 
+def closed_reason(row: Occurrence, now: datetime) -> str:
+    """Why residents cannot sign up for this date ("cancelled", "started", "not_public"), or "" while open.
+
+    One rule for the event page and the staff dashboard's line, so the two never disagree.
+    """
+    if row.is_cancelled:
+        return "cancelled"
+    if row.starts_at <= now:
+        return "started"
+    if not row.event.is_public or row.event.status != "published":
+        return "not_public"
+    return ""
+
+
 def page_state(row: Occurrence, now: datetime | None = None) -> PageState:
     now = now or utcnow()
     event = row.event
@@ -92,13 +106,7 @@ def page_state(row: Occurrence, now: datetime | None = None) -> PageState:
         waiting = db.session.scalar(
             select(func.count()).select_from(Signup).where(Signup.occurrence_id == row.id, Signup.status == WAITING)
         )
-    reason = ""
-    if row.is_cancelled:
-        reason = "cancelled"
-    elif row.starts_at <= now:
-        reason = "started"
-    elif not event.is_public or event.status != "published":
-        reason = "not_public"
+    reason = closed_reason(row, now)
     return PageState(
         mode=event.signup_mode,
         open=event.signup_mode in BOOKABLE_MODES and not reason,

@@ -1,6 +1,6 @@
 """Worker tasks: reminders before a date, and removing residents' details after the retention period.
 
-Reminders: one email SIGNUP_REMINDER_HOURS (default 24) before the start, to confirmed
+Reminders: one email (or text, signups.texts) SIGNUP_REMINDER_HOURS (default 24) before the start, to confirmed
 sign-ups of dates that still go ahead, exactly once. The email is queued in the outbox and
 the sign-up marked "sent" in the same transaction, so a crash before the commit sends
 nothing and the next pass sends it; after the commit it is never sent again. Sign-ups made
@@ -8,7 +8,7 @@ or promoted inside that window are marked "skipped": their confirmation was the 
 On PostgreSQL several workers share the rows with FOR UPDATE SKIP LOCKED.
 
 Retention: SIGNUP_RETENTION_DAYS (default 90) after a date ends, its sign-ups lose the name,
-email, phone and access needs; the counts and attendance stay for the team's figures.
+email, phone, mobile and access needs; the counts and attendance stay for the team's figures.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def send_reminders(now: datetime | None = None, limit: int = 200) -> int:
         .where(
             Signup.status == CONFIRMED,
             Signup.reminder == REMINDER_DUE,
-            Signup.email.is_not(None),
+            or_(Signup.email.is_not(None), Signup.mobile.is_not(None)),
             Occurrence.status == SCHEDULED,
             Event.status == PUBLISHED,
             Occurrence.starts_at > now,
@@ -98,8 +98,8 @@ def purge_expired(now: datetime | None = None) -> int:
     ended = select(Occurrence.id).where(Occurrence.ends_at < cutoff)
     result = db.session.execute(
         update(Signup)
-        .where(Signup.occurrence_id.in_(ended), or_(Signup.email.is_not(None), Signup.name != ""))
-        .values(name="", email=None, phone="", access_needs="", request_key=None),
+        .where(Signup.occurrence_id.in_(ended), or_(Signup.email.is_not(None), Signup.mobile.is_not(None), Signup.name != ""))
+        .values(name="", email=None, phone="", mobile=None, access_needs="", request_key=None),
         execution_options={"synchronize_session": False},
     )
     # Feeds of addresses with no sign-up left have nothing to show: remove them.

@@ -40,6 +40,7 @@ def init_app(app) -> None:
     from engagement.speedwatch.shifts import models as shift_models  # noqa: F401 - models for Alembic
     from engagement.speedwatch.sites import models as site_models  # noqa: F401 - models for Alembic
     from engagement.speedwatch.volunteers import models as volunteer_models  # noqa: F401 - models for Alembic
+    from engagement.speedwatch.volunteers import queries as volunteer_queries
     from engagement.speedwatch.volunteers import sections as volunteer_sections
 
     app.register_blueprint(bp)
@@ -55,9 +56,14 @@ def init_app(app) -> None:
     hooks.register_dashboard_section("speedwatch-shifts", sections.dashboard_section, order=12)
     hooks.register_dashboard_section("speedwatch-devices", device_sections.dashboard_section, order=21)
     hooks.register_occurrence_section("speedwatch", sections.occurrence_section, order=5)
+    hooks.register_occurrence_lines("speedwatch", sections.date_lines, order=5)  # a shift's line on staff lists
+    hooks.register_provider("places_left.volunteers", sections.places_left)  # the API's places_left for shifts
     hooks.register_listener("occurrences.changed", "speedwatch", listeners.occurrences_changed)
     hooks.register_listener("occurrences.removed", "speedwatch", listeners.occurrences_removed)
     hooks.register_listener("speedwatch.volunteer_suspended", "speedwatch-shifts", listeners.volunteer_suspended)
+    # The admin's account list shows volunteer sign-ins with their team (accounts sits below Speed Watch)
+    hooks.register_provider("accounts.volunteer_memberships", volunteer_queries.memberships_for_users)
+    hooks.register_provider("accounts.volunteer_user_ids", volunteer_queries.volunteer_user_ids)
     from engagement.speedwatch import privacy  # data-subject requests and retention
 
     privacy.register()

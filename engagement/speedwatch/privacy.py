@@ -125,6 +125,7 @@ def _volunteer_records(subject: Subject) -> list[Record]:
                     "name": v.name,
                     "email": v.email,
                     "phone": v.phone,
+                    "language": v.language,
                     "status": v.status_label,
                     "applied_at": v.applied_at,
                     "decided_at": v.decided_at,
@@ -207,6 +208,7 @@ PROVIDER = Provider(
     fields={
         "team": "the neighbourhood team's Speed Watch group",
         "name, email, phone": "as given on the application",
+        "language": "the language they used our site in (emails to them are written in it; empty means English)",
         "status": "applied, approved, declined or suspended",
         "applied_at, decided_at, decline_reason": "when they applied, when the team decided and why (if declined)",
         "training_date, training_expires, vetting_done, vetting_date": "what the team recorded before approval",

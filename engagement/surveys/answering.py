@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 from engagement.accounts.services import normalise_email
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
+from engagement.core.i18n import _
 from engagement.core.mail import queue_templated
 from engagement.core.timeutil import format_datetime, to_local
 from engagement.core.tokens import InvalidToken, make_token, read_token
@@ -300,7 +301,7 @@ def submit_identified(survey: Survey, form, email: str, *, now=None) -> Response
         raise DomainError(next(iter(errors.values())), field=next(iter(errors)))
     existing = db.session.scalar(select(Response).where(Response.survey_id == survey.id, Response.email == address))
     if existing is not None and existing.status == COMPLETE:
-        queue_templated(address, f"You have already answered: {survey.title}", "surveys/email/already",
+        queue_templated(address, _("You have already answered: %(title)s", title=survey.title), "surveys/email/already",
                         survey=survey, survey_url=public_url("surveys.answer", survey_id=survey.id))  # fmt: skip
         return None
     questions = {q.id: q for q in survey.questions}
@@ -312,7 +313,7 @@ def submit_identified(survey: Survey, form, email: str, *, now=None) -> Response
     db.session.add(response)
     db.session.flush()
     token = make_token(VERIFY_PURPOSE, {"r": response.id, "k": response.secret})
-    queue_templated(address, f"Confirm your answers: {survey.title}", "surveys/email/verify", survey=survey,
+    queue_templated(address, _("Confirm your answers: %(title)s", title=survey.title), "surveys/email/verify", survey=survey,
                     confirm_url=public_url("surveys.verify", token=token), days=VERIFY_DAYS,
                     keep_days=EMAIL_KEEP_DAYS)  # fmt: skip
     return response

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from engagement.core.db import utcnow
 from engagement.core.hooks import provider
+from engagement.core.i18n import _
 from engagement.core.mail import queue_templated
 from engagement.core.urls import public_url
 from engagement.events.models import Event, Occurrence
@@ -123,7 +124,7 @@ def _send_for(occurrence_id: int, now: datetime) -> int:
         url = public_url("surveys.short_link", code=survey.code)
         event_url = public_url("events.occurrence", occurrence_id=occurrence.id)
         for email, name in attendees(occurrence):
-            queue_templated(email, f"How was it? {occurrence.event.title}", "surveys/email/feedback", name=name,
+            queue_templated(email, _("How was it? %(title)s", title=occurrence.event.title), "surveys/email/feedback", name=name,
                             survey=survey, occurrence=occurrence, survey_url=url, event_url=event_url)  # fmt: skip
             run.sent += 1
     db.session.commit()

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime, utcnow
+from engagement.core.i18n import LANGUAGE_MAX, language_for_record
 from engagement.extensions import db
 
 # Question kinds, in the order the builder offers them.
@@ -200,6 +201,8 @@ class Response(db.Model):
     # For filtering results: the team covering the resident's postcode (else the survey's team).
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     district: Mapped[str | None] = mapped_column(String(4))
+    # The resident's language when they gave us this (core.i18n): later emails to them use it (None: English).
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX), default=language_for_record)
 
     survey = relationship("Survey")
     team = relationship("Team")

@@ -76,6 +76,7 @@ def find(subject: Subject, names: frozenset[str]) -> list[Record]:
                 "status": "counted" if r.status == COMPLETE else "waiting for the emailed link",
                 "answered_at": r.created_at,
                 "confirmed_at": r.completed_at,
+                "language": r.language,
                 "answers": answers[r.id],
             },
         )
@@ -108,6 +109,7 @@ PROVIDER = Provider(
     fields={
         "survey": "the survey's title",
         "email": "the address the confirmation link went to",
+        "language": "the language they used our site in (emails to them are written in it; empty means English)",
         "status": "counted, or waiting for the emailed link",
         "answered_at, confirmed_at": "when the answers were sent and when the link was followed",
         "answers": "each question and the answer given",

@@ -32,9 +32,13 @@ class Postcode:
     full: str | None  # "B16 8QT"
 
 
+# What people type between and around the parts of a postcode: "B16-8QT", "b16.8qt", "B16  8QT ".
+POSTCODE_PUNCTUATION = re.compile(r"[\s\-\u2010-\u2015.,_/]+")
+
+
 def parse_postcode(text: str) -> Postcode:
-    """Accept a full postcode, a sector or a district, in any case and spacing."""
-    cleaned = re.sub(r"\s+", " ", (text or "").strip().upper())
+    """Accept a full postcode, a sector or a district, in any case, spacing and common punctuation."""
+    cleaned = POSTCODE_PUNCTUATION.sub(" ", (text or "").upper()).strip()
     compact = cleaned.replace(" ", "")
     if match := FULL_POSTCODE.match(compact):
         district, digit, unit = match.groups()
@@ -54,22 +58,55 @@ def looks_like_postcode(text: str) -> bool:
     return any(ch.isdigit() for ch in text or "")
 
 
-def find_team_for_postcode(text: str) -> Team:
-    """The team covering the postcode's sector if one does, otherwise its district."""
+@dataclass(frozen=True)
+class PostcodeMatch:
+    """The answer to a postcode search: one team, or the teams sharing the district, each with its sectors."""
+
+    postcode: Postcode
+    team: Team | None = None
+    choices: tuple[tuple[Team, tuple[str, ...]], ...] = ()
+
+    @property
+    def shown(self) -> str:
+        return self.postcode.full or self.postcode.sector or self.postcode.district
+
+
+def match_postcode(text: str) -> PostcodeMatch:
+    """The team covering the postcode's sector, else its district; a district split into sectors
+    between teams ("B16": Ladywood has B16 8, Edgbaston B16 0 and B16 9) gives the choices instead.
+
+    One query: the district's own row and every sector row under it."""
     postcode = parse_postcode(text)
-    candidates = [p for p in (postcode.sector, postcode.district) if p]
+    district = postcode.district
     rows = db.session.scalars(
-        select(TeamPostcode).where(TeamPostcode.prefix.in_(candidates)).options(selectinload(TeamPostcode.team))
+        select(TeamPostcode)
+        .where((TeamPostcode.prefix == district) | TeamPostcode.prefix.startswith(f"{district} "))
+        .options(selectinload(TeamPostcode.team))
+        .order_by(TeamPostcode.prefix)
     ).all()
     by_prefix = {row.prefix: row.team for row in rows}
-    for prefix in candidates:
-        if prefix in by_prefix:
-            return by_prefix[prefix]
-    shown = postcode.full or postcode.sector or postcode.district
-    raise NotFound(
-        f"We could not find a neighbourhood team covering {shown}. This site covers the West Midlands "
-        f"({', '.join(AREAS)}). Check the postcode, or browse all teams."
-    )
+    for prefix in (postcode.sector, district):
+        if prefix and prefix in by_prefix:
+            return PostcodeMatch(postcode, team=by_prefix[prefix])
+    sectors: dict[int, tuple[Team, list[str]]] = {}
+    for row in rows:
+        sectors.setdefault(row.team_id, (row.team, []))[1].append(row.prefix)
+    if not sectors:
+        raise NotFound(
+            f"We could not find a neighbourhood team covering {postcode.full or postcode.sector or district}. "
+            f"This site covers the West Midlands ({', '.join(AREAS)}). Check the postcode, or browse all teams."
+        )
+    choices = sorted(((team, tuple(prefixes)) for team, prefixes in sectors.values()), key=lambda c: c[0].name)
+    return PostcodeMatch(postcode, choices=tuple(choices))
+
+
+def find_team_for_postcode(text: str) -> Team:
+    """The one team for a postcode; NotFound (saying which teams share it) when it cannot be told."""
+    match = match_postcode(text)
+    if match.team is None:
+        names = ", ".join(team.name for team, _ in match.choices)
+        raise NotFound(f"{match.postcode.district} is split between teams ({names}). Enter your full postcode.")
+    return match.team
 
 
 def search_teams_by_name(text: str, limit: int = 20) -> list[Team]:

@@ -23,21 +23,24 @@ def team_or_404(slug: str) -> Team:
 
 def home():
     query = request.args.get("q", "").strip()
-    error = matches = None
+    error = matches = split = None
     if query:
         try:
             if services.looks_like_postcode(query):
-                team = services.find_team_for_postcode(query)
-                return redirect(url_for("teams.team_page", slug=team.slug, postcode=query.upper()))
-            matches = services.search_teams_by_name(query)
-            if len(matches) == 1:
+                found = services.match_postcode(query)
+                if found.team is not None:
+                    return redirect(url_for("teams.team_page", slug=found.team.slug, postcode=found.shown))
+                split = found  # several teams share the district: list them and ask for the full postcode
+            else:
+                matches = services.search_teams_by_name(query)
+            if matches is not None and len(matches) == 1:
                 return redirect(url_for("teams.team_page", slug=matches[0].slug))
-            if not matches:
+            if matches is not None and not matches:
                 error = f"No team name matches “{query[:60]}”. Try your postcode instead."
         except DomainError as exc:
             error = exc.message
     status = 400 if error else 200
-    return render_template("teams/home.html", query=query, error=error, matches=matches), status
+    return render_template("teams/home.html", query=query, error=error, matches=matches, split=split), status
 
 
 def team_list():
@@ -49,8 +52,22 @@ def team_list():
 def team_page(slug: str):
     team = team_or_404(slug)
     return render_template(
-        "teams/team.html", team=team, postcode=request.args.get("postcode", "")[:10], sections=team_sections(team)
+        "teams/team.html",
+        team=team,
+        postcode=_shown_postcode(request.args.get("postcode", "")),
+        sections=team_sections(team),
     )
+
+
+def _shown_postcode(text: str) -> str:
+    """The searched postcode as people write it ("B16 8QT", also from older links saying "B168QT"), or nothing."""
+    if not text.strip():
+        return ""
+    try:
+        postcode = services.parse_postcode(text[:20])
+    except DomainError:
+        return ""
+    return postcode.full or postcode.sector or postcode.district
 
 
 # --- staff ---------------------------------------------------------------------------

@@ -19,8 +19,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # H1 (issue 14 item 16): how to reach a venue by public transport, beside the Directions link.
+    with op.batch_alter_table("venues") as batch:
+        batch.add_column(sa.Column("public_transport", sa.Text(), server_default="", nullable=False))
 
 
 def downgrade():
-    pass
+    # H1: venue directions
+    with op.batch_alter_table("venues") as batch:
+        batch.drop_column("public_transport")

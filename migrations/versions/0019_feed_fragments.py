@@ -4,13 +4,14 @@ Revision ID: 0019_feed_fragments
 Revises: 0018_first_use
 Create Date: 2026-12-04 19:00:00
 
-Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
+Safe while the previous version still runs: a new table old code never reads, and a column with a
+server default that old code never writes (its inserts get 0).
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
-import engagement.core.db  # noqa: F401
+from alembic import op  # noqa: F401
 
+import engagement.core.db  # noqa: F401
 
 revision = "0019_feed_fragments"
 down_revision = "0018_first_use"
@@ -19,8 +20,23 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("feed_version", sa.Integer(), server_default="0", nullable=False))
+    op.create_table(
+        "feed_fragments",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("variant", sa.String(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("valid_until", engagement.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["events.id"], name=op.f("fk_feed_fragments_event_id_events"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("event_id", "variant", name=op.f("pk_feed_fragments")),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table("feed_fragments")
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_column("feed_version")

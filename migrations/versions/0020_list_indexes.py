@@ -4,13 +4,17 @@ Revision ID: 0020_list_indexes
 Revises: 0019_feed_fragments
 Create Date: 2026-12-04 19:00:00
 
-Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
+Every public list of dates (/events, a team's page, /api/v1/events, the newsletter's "Coming up")
+orders by (starts_at, id) and keeps dates not yet ended: this index serves both, so a page's ids
+come off it in order. The other filters are already indexed (events.team_id, events.status,
+teams.slug, event_types.slug; the event is probed by primary key). Adding an index is safe while
+the previous version runs; ix_occurrences_starts_at stays until a later release.
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
-import engagement.core.db  # noqa: F401
+from alembic import op
 
+import engagement.core.db  # noqa: F401
 
 revision = "0020_list_indexes"
 down_revision = "0019_feed_fragments"
@@ -19,8 +23,8 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_index("ix_occurrences_list", "occurrences", ["starts_at", "id", "ends_at"])
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_occurrences_list", table_name="occurrences")

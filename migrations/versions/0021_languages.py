@@ -4,7 +4,9 @@ Revision ID: 0021_languages
 Revises: 0020_list_indexes
 Create Date: 2026-12-04 19:00:00
 
-Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
+The resident's language (issue 15): a nullable column on sign-ups, newsletter subscribers, survey
+responses and Speed Watch applications. Nullable, so the previous release keeps inserting rows
+without it (None reads as English).
 """
 
 from alembic import op  # noqa: F401
@@ -18,9 +20,16 @@ branch_labels = None
 depends_on = None
 
 
+RESIDENT_TABLES = ("signups", "newsletter_subscribers", "survey_responses", "speedwatch_volunteers")
+
+
 def upgrade():
-    pass
+    for table in RESIDENT_TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("language", sa.String(length=10), nullable=True))
 
 
 def downgrade():
-    pass
+    for table in reversed(RESIDENT_TABLES):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("language")

@@ -9,12 +9,22 @@ from icalendar import Calendar, Event
 from engagement.core.ical_tz import transitions, vtimezone
 
 
-def test_london_is_two_yearly_rules():
-    text = vtimezone("Europe/London", 2026, 2028).to_ical().decode()
+def test_london_is_two_yearly_rules_from_1970():
+    """As Google and Apple publish it: the current rule, its first dates in 1970 (issue 14 item 21)."""
+    text = vtimezone("Europe/London", 1970, 2036).to_ical().decode()
     assert text.count("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3") == 1
     assert text.count("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10") == 1
-    assert "RDATE" not in text
-    assert "DTSTART:20250330T010000" in text and "DTSTART:20251026T020000" in text
+    assert "RDATE" not in text and text.count("DTSTART") == 2
+    assert "DTSTART:19700329T010000" in text and "DTSTART:19701025T020000" in text
+
+
+def test_a_zone_without_a_yearly_rule_lists_its_changes_and_a_fixed_one_has_one_observance():
+    tokyo = vtimezone("Asia/Tokyo", 1970, 2036).to_ical().decode()
+    assert tokyo.count("BEGIN:STANDARD") == 1 and "DTSTART:19700101T000000" in tokyo and "RRULE" not in tokyo
+    casablanca = vtimezone("Africa/Casablanca", 2026, 2028).to_ical().decode()  # moves with Ramadan each year
+    assert "RRULE" not in casablanca and casablanca.count("DTSTART") == len(
+        transitions("Africa/Casablanca", 2025, 2028)
+    )
 
 
 def test_transitions_found_to_the_second():
@@ -25,12 +35,12 @@ def test_transitions_found_to_the_second():
     ]
 
 
-@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Sydney", "UTC"])
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Europe/Dublin", "Australia/Sydney", "UTC"])
 def test_offsets_match_zoneinfo_every_hour(zone):
     cal = Calendar()
     cal.add("prodid", "-//test//EN")
     cal.add("version", "2.0")
-    cal.add_component(vtimezone(zone, 2026, 2027))
+    cal.add_component(vtimezone(zone, 1970, 2036))
     event = Event()
     event.add("uid", "x@example.org")
     event.add("dtstamp", datetime(2026, 1, 1, tzinfo=UTC))

@@ -91,6 +91,37 @@ def test_demo_speed_watch_scheme_is_made_through_the_services(app, db):
     steps = set(db.session.scalars(db.select(LadderVehicle.step)))
     assert {SECOND_LETTER, REFERRED, HIGH_SPEED} <= steps
     assert set(db.session.scalars(db.select(Referral.reason))) == {REFERRED, HIGH_SPEED}
+    _repeat_flags_follow_the_rule(app, db)
+
+
+def _repeat_flags_follow_the_rule(app, db):
+    """Every demo sighting's repeat flag is what the rule gives (computed, never set by hand): a
+    registration seen again within SPEEDWATCH_REPEAT_DAYS by another session is a repeat, and the
+    regulars' first sighting is a first letter and their later ones are not."""
+    from datetime import timedelta
+
+    from engagement.speedwatch.letters.models import FIRST_LETTER, SECOND_LETTER, LadderStep, LadderVehicle
+    from engagement.speedwatch.returns.models import Vehicle
+
+    window = timedelta(days=app.config["SPEEDWATCH_REPEAT_DAYS"])
+    rows = db.session.execute(db.select(Vehicle.registration, Vehicle.seen_at, Vehicle.return_id, Vehicle.repeat)).all()
+    by_plate: dict[str, list] = {}
+    for row in rows:
+        by_plate.setdefault(row.registration, []).append(row)
+    for plate, seen in by_plate.items():
+        for row in seen:
+            expected = any(
+                o.return_id != row.return_id and row.seen_at - window <= o.seen_at < row.seen_at for o in seen
+            )
+            assert row.repeat == expected, (plate, row.seen_at)
+    for plate in ("BK19XRT", "FG68LMV"):
+        flags = [r.repeat for r in sorted(by_plate[plate], key=lambda r: r.seen_at)]
+        assert flags[0] is False and all(flags[1:]) and len(flags) >= 2, (plate, flags)
+        months = [(r.seen_at.year, r.seen_at.month) for r in by_plate[plate]]
+        assert len(set(months)) == len(months), f"{plate} seen twice in one month: {months}"
+        steps = db.session.scalars(db.select(LadderStep.step).join(LadderVehicle)
+                                   .where(LadderVehicle.registration == plate).order_by(LadderStep.seen_at)).all()  # fmt: skip
+        assert steps[:2] == [FIRST_LETTER, SECOND_LETTER], (plate, steps)
 
 
 def test_demo_team_page_shows_priorities_and_people(app, db, client):

@@ -214,10 +214,11 @@ def test_cancel_and_move_single_dates_through_the_forms(
     )
     move_form = body(client.get(f"/staff/occurrences/{third}/move"))
     assert 'value="2031-03-18"' in move_form and 'value="18:00"' in move_form
-    moved = post_form(
-        f"/staff/occurrences/{third}/move",
-        {"date": "2031-03-19", "start_time": "10:00", "end_time": "11:00", "venue": str(other_venue.id)},
-    )
+    answers = {"date": "2031-03-19", "start_time": "10:00", "end_time": "11:00", "venue": str(other_venue.id)}
+    check = post_form(f"/staff/occurrences/{third}/move", answers)  # a check-answers page first, nothing moved
+    assert check.status_code == 200 and "Check before you move this date" in body(check)
+    assert db.session.get(Occurrence, third).starts_at == datetime(2031, 3, 18, 18, 0, tzinfo=UTC)
+    moved = post_form(f"/staff/occurrences/{third}/move", answers | {"confirmed": "yes"})
     assert moved.status_code == 302
     db.session.expire_all()
     rows = {o.id: o for o in db.session.scalars(db.select(Occurrence)).all()}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from engagement.core.db import utcnow
 from engagement.core.worker import run_once
-from engagement.newsletter.models import SCHEDULED, Delivery, Issue, Subscriber, Subscription
+from engagement.newsletter.models import SCHEDULED, Delivery, Issue, IssueItem, Subscriber, Subscription
 from engagement.newsletter.subscriptions import expire, request_subscription, unsubscribe
 
 
@@ -78,7 +78,7 @@ def test_compose_then_send_from_the_cli(app, db, tmp_path, smtp, team, subscribe
     composed = runner.invoke(args=["newsletter", "compose", "--team", "ladywood", "--subject", "Weekly digest",
                                    "--intro", str(intro), "--weeks", "3"])  # fmt: skip
     assert composed.exit_code == 0, composed.output
-    issue = db.session.get(Issue, int(composed.output.strip()))
+    issue = db.session.get(Issue, int(composed.stdout.strip()))  # stdout is the id alone, for scripts
     assert (issue.subject, issue.intro, issue.weeks, issue.status) == (
         "Weekly digest",
         "Thanks to our **volunteers**.",
@@ -97,17 +97,41 @@ def test_compose_then_send_from_the_cli(app, db, tmp_path, smtp, team, subscribe
     assert [rcpt for _, rcpt, _ in smtp.messages] == [["resident@example.org"]]
 
 
-def test_compose_picks_news_since_the_last_newsletter(app, db, team, officer, make_post, make_issue):
+def _compose(app, db):
+    result = app.test_cli_runner().invoke(args=["newsletter", "compose", "--team", "ladywood", "--subject", "S"])
+    assert result.exit_code == 0, result.output
+    issue = db.session.get(Issue, int(result.stdout.strip()))
+    return [item.news_post_id for item in issue.items], result.stderr
+
+
+def test_compose_picks_news_since_the_last_newsletter_or_30_days_whichever_is_longer(app, db, team, make_post,
+                                                                                      make_issue):  # fmt: skip
+    ancient = make_post("Ancient news")
+    ancient.published_at = utcnow() - timedelta(days=45)
     old = make_post("Old news")
     old.published_at = utcnow() - timedelta(days=10)
+    carried = make_post("Carried last time")
+    carried.published_at = utcnow() - timedelta(days=7)
     earlier = make_issue("Last time")
     earlier.status, earlier.started_at = "sent", utcnow() - timedelta(days=5)
+    earlier.items = [IssueItem(news_post=carried, position=0)]
     db.session.commit()
     fresh = make_post("Fresh news")
-    result = app.test_cli_runner().invoke(args=["newsletter", "compose", "--team", "ladywood", "--subject", "S"])
-    issue = db.session.get(Issue, int(result.output.strip()))
-    assert [item.news_post_id for item in issue.items] == [fresh.id]
-    assert old.id != fresh.id
+    # Last issue 5 days ago: the 30 days reach further back, and what the last issue carried is not repeated.
+    chosen, said = _compose(app, db)
+    assert chosen == [fresh.id, old.id]
+    assert said.startswith("Newsletter ") and "2 news posts from the last 30 days (since " in said
+    assert "leaving out any the last newsletter" in said
+    # Last issue 60 days ago: news since then, older than 30 days included.
+    earlier.started_at = utcnow() - timedelta(days=60)
+    db.session.commit()
+    chosen, said = _compose(app, db)
+    assert chosen == [fresh.id, old.id, ancient.id] and "3 news posts since the last newsletter (" in said
+    # A team's first newsletter: the last 30 days.
+    db.session.delete(earlier)
+    db.session.commit()
+    chosen, said = _compose(app, db)
+    assert chosen == [fresh.id, carried.id, old.id] and "3 news posts from the last 30 days" in said
 
 
 def test_unconfirmed_requests_expire_after_7_days(app, db, team, subscribe):

@@ -247,7 +247,7 @@ def test_cancelled_sign_ups_cannot_be_marked(db, make_date, book, officer):
 
 def test_consent_version_and_retention_are_stored(db, make_date, book):
     s = book(make_date())
-    assert s.consent_version == "2026-11b+90d" and s.consent_at is not None
+    assert s.consent_version == "2026-12+90d" and s.consent_at is not None
     with pytest.raises(DomainError, match="form had changed"):
         services.sign_up(make_date(days=11), name="A", email="a@example.org", consent_version="1999")
 

@@ -10,13 +10,18 @@ from flask import render_template, request, url_for
 
 from engagement.accounts.models import User
 from engagement.core.actions import render_form, submit
+from engagement.core.errors import FieldChecks
+from engagement.core.hooks import provider
 from engagement.core.timeutil import to_local
 from engagement.events import queries, series
+from engagement.core.db import utcnow
+from engagement.events.date_checks import duplicate_warning, odd_date_warnings
 from engagement.events.details import EventDetails
+from engagement.events.limits import in_range, schedule_range
 from engagement.events.forms import CancelForm, EventForm
 from engagement.events.models import Event, EventType, Occurrence, Venue
 from engagement.events.recurrence import describe_rrule
-from engagement.events.validation import build_rule, schedule_warnings
+from engagement.events.validation import build_rule, check_details, schedule_warnings
 from engagement.extensions import db
 from engagement.teams.models import Team
 from engagement.teams.services import teams_for
@@ -68,6 +73,31 @@ def details_from(form: EventForm) -> EventDetails:
         signup_mode=form.signup_mode.data or None,
         max_places_per_signup=form.max_places_per_signup.data or 1,
     )
+
+
+def check_form(form, actor, event: Event | None = None, *, dates: bool = True) -> None:
+    """Everything the service would refuse, in one pass: the dates as typed and every detail.
+
+    Raises DomainErrors listing every problem, so the officer fixes the title, the date and the
+    venue in one go (also after the form's own checks failed: `submit(check=...)`).
+    """
+    checks = FieldChecks()
+    if dates and form.date.data is not None:
+        checks(form.when)
+        if getattr(form, "repeat", None) is not None:  # the edit forms keep the event's kind
+            checks(form.pattern)
+    details = details_from(form) if form.team.data and form.event_type.data else None
+    if details is not None:
+        checks(check_details, details, actor, keep_type_id=event.event_type_id if event else None)
+    checks.done()
+
+
+def same_event(form, event: Event | None = None):
+    """(team, title, venue id) the form describes, to warn of the same event already on the calendar."""
+    team = event.team if event is not None else db.session.get(Team, form.team.data) if form.team.data else None
+    title = event.title if event is not None else (form.title.data or "")
+    venue = chosen_venue(form) or (event.venue if event is not None else None)
+    return team, title, venue.id if venue is not None else None
 
 
 def chosen_venue(form) -> Venue | None:
@@ -148,8 +178,19 @@ class Review:
         self.preview: str | None = None
         self.held = False
 
-    def check(self, when, pattern=None, *, preview: bool = False) -> None:
+    def check(
+        self, when, pattern=None, *, preview: bool = False, same=None, except_occurrence=None, was=None
+    ) -> None:
+        """`same` = (team, title, venue id): also warn of that event already on the calendar at this time.
+
+        `was`: the local start before an edit; an unchanged date is not questioned again.
+        """
         self.warnings = schedule_warnings(when, pattern)
+        bounds = schedule_range(utcnow())
+        if when.start != was and in_range(when.start, bounds):  # outside the range, saving refuses the date
+            self.warnings += odd_date_warnings(when.start, pattern)
+            if same is not None:
+                self.warnings += duplicate_warning(*same, when.start, except_occurrence=except_occurrence)
         if unacknowledged(self.form, self.warnings):
             if preview and pattern is not None:
                 self.preview = describe_rrule(build_rule(pattern, when.start), when.start)
@@ -172,16 +213,28 @@ class Review:
 # --- cancelling ----------------------------------------------------------------------------
 
 
-def cancel_flow(form: CancelForm, *, subject: str, affected: list[str], back: str, cancel):
+def who_will_be_told(rows) -> str:
+    """"The 4 people booked and 3 waiting will get an email": worded by the sign-ups feature (core.hooks)."""
+    provide = provider("occurrences.who_will_be_told")
+    return provide(list(rows)) if provide is not None else ""
+
+
+def cancel_flow(form: CancelForm, *, subject: str, affected: list[str], back: str, cancel, rows=()):
     """Reason, then check your answers, then cancel: nothing changes until the officer confirms.
 
-    `cancel(reason)` calls the service and returns the id of the event to go back to.
+    `cancel(reason)` calls the service and returns the id of the event to go back to; `rows` are
+    the dates it cancels, so the check page says who will be told.
     """
     if form.validate_on_submit() and not request.form.get("change"):
         if form.confirmed.data != "yes":
             form.confirmed.data = "yes"
             return render_template(
-                "events/staff/cancel_check.html", form=form, subject=subject, affected=affected, back=back
+                "events/staff/cancel_check.html",
+                form=form,
+                subject=subject,
+                affected=affected,
+                back=back,
+                told=who_will_be_told(rows),
             )
         done = submit(
             form,

@@ -5,13 +5,14 @@ Each touches only the dates it names; the rules live in series.py.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
-from engagement.core.actions import render_form
+from engagement.core.actions import render_form, rollback
 from engagement.core.permissions import access, get_or_404, require_team
 from engagement.core.timeutil import format_date, format_datetime
 from engagement.events import series
+from engagement.events.display import event_when
 from engagement.events.forms import CancelForm, FollowingForm, MoveForm
 from engagement.events.models import Occurrence
 from engagement.events.recurrence import describe_rrule, split_rrule
@@ -22,7 +23,9 @@ from engagement.events.views.event_forms import (
     event_page,
     form_data,
     pattern_data,
+    same_event,
     venue_choices,
+    who_will_be_told,
 )
 
 
@@ -47,6 +50,7 @@ def occurrence_cancel(occurrence_id: int):
         affected=[when],
         back=event_page(row.event_id),
         cancel=cancel,
+        rows=[row],
     )
 
 
@@ -57,18 +61,39 @@ def occurrence_move(occurrence_id: int):
     form = MoveForm(data=form_data(event, row)) if request.method == "GET" else MoveForm()
     form.venue.choices = venue_choices(current_user, row.venue, none_label="Same as the series")
     review = Review(form)
+    if request.method == "POST" and request.form.get("change"):  # back from the check page, answers kept
+        form.confirmed.data = ""
+        return render_form("events/staff/move.html", form, row=row, event=event, warnings=[])
+    told = who_will_be_told([row])
+    before = {"when": event_when(row), "venue": row.venue}
 
     def move():
         when = form.when()
-        review.check(when)
-        return series.move_occurrence(row, actor=current_user, when=when, venue=chosen_venue(form))
+        review.check(when, same=same_event(form, event), except_occurrence=row.id)
+        changed = series.move_occurrence(row, actor=current_user, when=when, venue=chosen_venue(form))
+        if changed and form.confirmed.data != "yes":
+            raise _CheckFirst({"when": event_when(row), "venue": row.venue})  # the service's answer, not yet kept
+        return changed
 
-    done = review.submit(
-        move,
-        success=event_page(event.id),
-        message=lambda changed: f"Moved to {format_datetime(row.starts_at)}." if changed else "Nothing was changed.",
-    )
+    try:
+        done = review.submit(
+            move,
+            success=event_page(event.id),
+            message=lambda changed: f"Moved to {format_datetime(row.starts_at)}." if changed else "Nothing was changed.",
+        )
+    except _CheckFirst as check:
+        rollback()  # nothing is kept (nor anyone emailed) until the officer confirms
+        form.confirmed.data = "yes"
+        after = check.args[0]
+        return render_template(
+            "events/staff/move_check.html", form=form, row=row, event=event, before=before, after=after, told=told
+        )
+    form.confirmed.data = ""
     return done or render_form("events/staff/move.html", form, row=row, event=event, warnings=review.warnings)
+
+
+class _CheckFirst(Exception):
+    """The move is valid and would change the date: show the check page before keeping it."""
 
 
 @access("team")

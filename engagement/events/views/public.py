@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engagement.core.db import utcnow
@@ -26,9 +26,15 @@ def event_list():
         area=form.area.data or "",
         from_date=form.from_date.data,
         to_date=form.to_date.data,
+        shifts=bool(form.show.data),
     )
     page = queries.public_upcoming(filters, page=request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    if page.beyond_end:
+        # "Page 999 of 28" (a stale bookmark, or dates that have since passed): the last page, at its
+        # own address, rather than an empty page or a 404 for a list that does exist.
+        last = page.last_page
+        return redirect(url_for("events.event_list", **args, **({"page": last} if last > 1 else {})))
     return render_template("events/list.html", form=form, page=page, days=by_local_day(page.items), args=args)
 
 

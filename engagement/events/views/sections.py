@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import render_template
 
 from engagement.core.db import utcnow
+from engagement.core.hooks import occurrence_lines
 from engagement.events import queries
 from engagement.events.display import by_local_day
 
@@ -25,4 +26,10 @@ def dashboard_section(user, teams):
     mine = [t for t in teams if t.id in user.team_ids] or list(teams)
     now = utcnow()
     rows = queries.staff_window(mine, start=now, end=now + timedelta(days=14), limit=60)
-    return render_template("events/_dashboard.html", days=by_local_day(rows), teams=mine, limit_hit=len(rows) >= 60)
+    return render_template(
+        "events/_dashboard.html",
+        days=by_local_day(rows),
+        lines=occurrence_lines(rows),  # one line per date: booked / capacity, waiting, sign-up open (core.hooks)
+        teams=mine,
+        limit_hit=len(rows) >= 60,
+    )

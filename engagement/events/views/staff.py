@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from engagement.core.actions import perform
 from engagement.core.db import utcnow
+from engagement.core.hooks import occurrence_lines
 from engagement.core.permissions import access, require_team
 from engagement.core.timeutil import format_datetime, to_local
 from engagement.events import queries, services
@@ -21,7 +22,16 @@ from engagement.events.forms import CancelForm, EventForm, OneOffEditForm, Serie
 from engagement.events.limits import QUERY_FIRST_DATE, QUERY_LAST_DATE
 from engagement.events.models import Event
 from engagement.events.recurrence import describe_rrule
-from engagement.events.views.event_forms import Review, cancel_flow, details_from, event_page, fill_choices, form_data
+from engagement.events.views.event_forms import (
+    same_event,
+    Review,
+    cancel_flow,
+    check_form,
+    details_from,
+    event_page,
+    fill_choices,
+    form_data,
+)
 from engagement.teams.services import team_by_slug, teams_for
 
 
@@ -55,8 +65,9 @@ def _create(form: EventForm, source: Event | None = None):
     review = Review(form)
 
     def create():
+        check_form(form, current_user)  # every field's problem at once, before the first one stops the save
         when, pattern = form.when(), form.pattern()
-        review.check(when, pattern, preview=True)
+        review.check(when, pattern, preview=True, same=same_event(form))
         return services.create_event(
             actor=current_user,
             details=details_from(form),
@@ -68,6 +79,7 @@ def _create(form: EventForm, source: Event | None = None):
 
     done = review.submit(
         create,
+        check=lambda: check_form(form, current_user),
         success=lambda event: event_page(event.id),
         message=lambda event: (
             f"“{event.title}” saved{' and published' if event.status == 'published' else ' as a draft'}."
@@ -121,13 +133,16 @@ def event_edit(event_id: int):
     review = Review(form)
 
     def save():
+        check_form(form, current_user, event, dates=not event.is_series)
         when = None if event.is_series else form.when()
         if when is not None:
-            review.check(when)
+            first = event.occurrences[0]
+            review.check(when, same=same_event(form), except_occurrence=first.id, was=to_local(first.starts_at).replace(tzinfo=None))
         return services.update_event(event, actor=current_user, details=details_from(form), when=when)
 
     done = review.submit(
         save,
+        check=lambda: check_form(form, current_user, event, dates=not event.is_series),
         success=event_page(event.id),
         message=lambda changed: "Changes saved." if changed else "Nothing was changed.",
     )
@@ -153,13 +168,14 @@ def event_cancel(event_id: int):
         services.cancel_event(event, actor=current_user, reason=reason)
         return event.id
 
-    upcoming = [format_datetime(o.starts_at) for o in event.occurrences if o.ends_at > utcnow() and not o.is_cancelled]
+    rows = [o for o in event.occurrences if o.ends_at > utcnow() and not o.is_cancelled]
     return cancel_flow(
         CancelForm(),
         subject=f"“{event.title}”",
-        affected=upcoming,
+        affected=[format_datetime(o.starts_at) for o in rows],
         back=event_page(event.id),
         cancel=cancel,
+        rows=rows,
     )
 
 
@@ -174,12 +190,14 @@ def team_calendar(slug: str):
     except ValueError:
         first = to_local(utcnow()).date()
     first = min(max(first, QUERY_FIRST_DATE), QUERY_LAST_DATE)  # weeks either side never overflow (year 1, 9999)
-    weeks = [(monday, by_local_day(rows)) for monday, rows in queries.calendar_weeks(team, first)]
+    found = queries.calendar_weeks(team, first)
+    weeks = [(monday, by_local_day(rows)) for monday, rows in found]
     monday = weeks[0][0]
     return render_template(
         "events/staff/calendar.html",
         team=team,
         weeks=weeks,
+        lines=occurrence_lines([row for _, rows in found for row in rows]),
         previous=monday - timedelta(weeks=4),
         following=monday + timedelta(weeks=4),
     )

@@ -80,6 +80,7 @@ def _save_venue(form: VenueForm, venue: Venue | None):
             latitude=form.latitude.data,
             longitude=form.longitude.data,
             access_notes=form.access_notes.data or "",
+            public_transport=form.public_transport.data or "",
             **flags,
         )
 

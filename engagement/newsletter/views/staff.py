@@ -64,7 +64,8 @@ def issue_new():
         team = team_by_slug(request.args["team"])
         form.scope.data = f"team:{team.id}" if team else None
     done = submit(form, lambda: _create(form), success=lambda issue: _issue_page(issue.id),
-                  message="Draft saved. Choose the news to include, then preview it.")  # fmt: skip
+                  message="Draft saved. Choose the news to include, then preview it.",
+                  check=lambda: issues.check_text(form.subject.data, form.intro.data or "", form.weeks.data))  # fmt: skip
     return done or render_form("newsletter/staff/new.html", form)
 
 
@@ -103,6 +104,7 @@ def staff_issue(issue_id: int):
                                         priorities=form.priorities.data),
             success=_after_save(issue_id),
             message="Saved.",
+            check=lambda: issues.check_text(form.subject.data, form.intro.data or "", form.weeks.data),
         )  # fmt: skip
         if done:
             return done

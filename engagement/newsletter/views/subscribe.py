@@ -10,11 +10,12 @@ limit hit shows the form again with the address kept and how long to wait (core.
 
 from __future__ import annotations
 
-from flask import make_response, redirect, render_template, request, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from engagement.accounts.services import normalise_email
 from engagement.core.actions import perform, render_form, submit
+from engagement.core.i18n import _l
 from engagement.core.ratelimits import (
     SHARED_CONNECTION,
     email_key,
@@ -69,18 +70,29 @@ def _page(template: str, **context):
     return lambda _result: make_response(render_template(template, **context))
 
 
+# How a resident hears from the teams they chose (issue 16): newsletters by email, text alerts, or both.
+CHANNELS = [("email", _l("Newsletters by email")), ("text", _l("Text alerts to my mobile")), ("both", _l("Both"))]
+
+
 def choose_teams():
     form = ChooseForm(request.args)
     _fill(form)
     error = None
+    texts_on = current_app.config.get("SMS_ENABLED", True)
+    channel = request.args.get("channel") if texts_on and request.args.get("channel") in ("text", "both") else "email"
     if request.args.get("step") == "choose":
         teams, areas = subs.parse_choice(form.team.data, form.area.data)
         if teams or areas:
-            return redirect(url_for("newsletter.give_email", team=[t.slug for t in teams], area=areas))
+            chosen = {"team": [t.slug for t in teams], "area": areas}
+            if channel == "text":
+                return redirect(url_for("newsletter.text_mobile", **chosen))
+            both = {"channel": "both"} if channel == "both" else {}
+            return redirect(url_for("newsletter.give_email", **chosen, **both))
         error = "Select at least one team or area"
     elif request.args.get("team"):
         form.team.data = request.args.getlist("team")
-    return render_template("newsletter/choose.html", form=form, error=error), 400 if error else 200
+    return render_template("newsletter/choose.html", form=form, error=error, channel=channel,
+                           channel_choices=CHANNELS), 400 if error else 200  # fmt: skip
 
 
 @limiter.limit(PER_IP, methods=["POST"], exempt_when=staff_on_behalf)
@@ -94,8 +106,13 @@ def give_email():
     form = EmailForm()
     entered_by = current_user if staff_on_behalf() else None
 
+    both = source.get("channel") == "both"
+
     def check_email(_subscriber) -> str:
         session["newsletter_email"] = form.email.data.strip()
+        if both:  # text alerts too: the mobile number next (the email's link can wait)
+            session["text_alerts_after_email"] = True
+            return url_for("newsletter.text_mobile", team=[t.slug for t in teams], area=areas)
         return url_for("newsletter.check_email")
 
     if wait := limited():
@@ -111,7 +128,7 @@ def give_email():
     )
     return done or render_form(
         "newsletter/email.html", form, teams=teams, areas=areas, labels=subs.labels(teams, areas),
-        consent=subs.consent_text(teams, areas), days=subs.CONFIRM_DAYS,
+        consent=subs.consent_text(teams, areas), days=subs.CONFIRM_DAYS, channel="both" if both else "email",
     )  # fmt: skip
 
 

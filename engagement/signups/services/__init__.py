@@ -28,8 +28,19 @@ from engagement.signups.services.booking import (
     cancel_signup,
     change_places,
     resend_link,
+    set_channel,
     sign_up,
     submit_signup,
+)
+from engagement.signups.services.details import correct_details
+from engagement.signups.services.messages import (
+    AUDIENCES,
+    BOOKED,
+    BOOKED_AND_WAITING,
+    Recipients,
+    check_message,
+    message_booked,
+    message_recipients,
 )
 from engagement.signups.services.slots import (
     calendar_rid,
@@ -44,12 +55,21 @@ from engagement.signups.services.validation import (
     check_open,
     check_places,
     clean_access_needs,
+    clean_answers,
+    clean_contact,
     clean_name,
     clean_phone,
 )
 from engagement.signups.services.waitlist import promote_from_waitlist
 
 __all__ = [
+    "AUDIENCES",
+    "BOOKED",
+    "BOOKED_AND_WAITING",
+    "Recipients",
+    "check_message",
+    "message_booked",
+    "message_recipients",
     "BOOKABLE_MODES",
     "BOT",
     "CHECK_EMAIL",
@@ -60,9 +80,12 @@ __all__ = [
     "calendar_rid",
     "cancel_signup",
     "change_places",
+    "correct_details",
     "check_open",
     "check_places",
     "clean_access_needs",
+    "clean_answers",
+    "clean_contact",
     "clean_name",
     "clean_phone",
     "free_places",
@@ -71,6 +94,7 @@ __all__ = [
     "remember_told",
     "resend_link",
     "set_attendance",
+    "set_channel",
     "sign_up",
     "skip_reminder_if_late",
     "submit_signup",

@@ -9,17 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from engagement.accounts.services import normalise_email
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
 from engagement.events.models import Occurrence
 from engagement.extensions import db
 from engagement.signups import emails, links
-from engagement.signups.models import CANCELLED, CONFIRMED, WAITING, WEB, Signup
+from engagement.signups.models import BY_EMAIL, BY_TEXT, CANCELLED, CONFIRMED, WAITING, WEB, Signup
 from engagement.signups.services.slots import (
     free_places,
     fresh,
@@ -33,9 +32,7 @@ from engagement.signups.services.slots import (
 from engagement.signups.services.validation import (
     check_open,
     check_places,
-    clean_access_needs,
-    clean_name,
-    clean_phone,
+    clean_answers,
 )
 from engagement.signups.services.waitlist import promote_from_waitlist
 
@@ -46,8 +43,9 @@ DONE, CHECK_EMAIL, BOT = "done", "check-email", "bot"
 class AlreadySignedUp(Conflict):
     """This address already holds a live sign-up for the date; its owner is emailed the link."""
 
-    def __init__(self, existing: Signup):
-        super().__init__("This email address already has a booking for this event.")
+    def __init__(self, existing: Signup, by_mobile: bool = False):
+        what = "mobile number" if by_mobile else "email address"
+        super().__init__(f"This {what} already has a booking for this event.")
         self.existing_id = existing.id
         self.existing_key = existing.request_key
 
@@ -64,7 +62,7 @@ def sign_up(
     row: Occurrence,
     *,
     name: str,
-    email: str,
+    email: str = "",
     phone: str = "",
     places: int = 1,
     access_needs: str = "",
@@ -73,35 +71,43 @@ def sign_up(
     now: datetime | None = None,
     send_email: bool = True,
     entered_by=None,
+    channel: str | None = None,
 ) -> Signup:
-    """Book places, or join the waiting list when they do not fit; emails the confirmation.
+    """Book places, or join the waiting list when they do not fit; emails (or texts) the confirmation.
 
-    Raises AlreadySignedUp if the address already holds a live sign-up for this date.
+    An email address or a UK mobile number is required; `channel` ("email" or "sms") is how the
+    resident wants to hear about the booking when they gave both (texts need a mobile).
+    Raises AlreadySignedUp if the address or mobile already holds a live sign-up for this date.
     send_email=False is for demo data only: its residents' addresses do not exist.
     entered_by: the staff user who typed a resident's details into the public form for them.
     """
     now = now or utcnow()
     check_open(row, now)
-    name = clean_name(name)
-    email = normalise_email(email)
-    phone = clean_phone(phone)
-    places = check_places(row, places)
-    access_needs = clean_access_needs(access_needs)
+    name, email, phone, mobile, channel, places, access_needs = clean_answers(
+        row, name=name, email=email, phone=phone, places=places, access_needs=access_needs, channel=channel
+    )
     if consent_version not in links.CONSENT_TEXTS:
         raise DomainError("The form had changed. Read the statement again and sign up.")
 
     lock_slot(row)
+    same = [Signup.email == email] if email else []
+    same += [Signup.mobile == mobile] if mobile else []
     existing = db.session.scalar(
-        select(Signup).where(Signup.occurrence_id == row.id, Signup.email == email, Signup.status != CANCELLED)
+        select(Signup)
+        .where(Signup.occurrence_id == row.id, or_(*same), Signup.status != CANCELLED)
+        .order_by(Signup.id)
+        .limit(1)
     )
     if existing is not None:
-        raise AlreadySignedUp(existing)
+        raise AlreadySignedUp(existing, by_mobile=not (email and existing.email == email))
     signup = Signup(
         occurrence=row,
         occurrence_id=row.id,
         name=name,
         email=email,
         phone=phone,
+        mobile=mobile,
+        channel=channel,
         places=places,
         access_needs=access_needs,
         source=WEB,
@@ -135,6 +141,7 @@ def submit_signup(
     honeypot: str = "",
     now: datetime | None = None,
     entered_by=None,
+    channel: str | None = None,
 ) -> SignupOutcome:
     """The resident's sign-up form, however often it arrives: book, or say what the first sending did.
 
@@ -164,6 +171,7 @@ def submit_signup(
                 request_key=key,
                 now=now,
                 entered_by=entered_by,
+                channel=channel,
             )
     except AlreadySignedUp as exc:
         if key and exc.existing_key == key:  # the same form sent twice: show what the first did
@@ -189,9 +197,9 @@ def _audit_entered_by(actor, row: Occurrence, signup: Signup | None, outcome: st
 
 
 def resend_link(signup_id: int) -> None:
-    """The second sign-up attempt with an address: its owner gets the manage link by email."""
+    """The second sign-up attempt with an address or mobile: its owner gets the manage link (email or text)."""
     signup = db.session.get(Signup, signup_id)
-    if signup is not None and signup.email and signup.status != CANCELLED:
+    if signup is not None and signup.reachable and signup.status != CANCELLED:
         emails.already_signed_up(signup)
 
 
@@ -210,9 +218,21 @@ def cancel_signup(signup: Signup, *, actor=None, now: datetime | None = None) ->
     signup.status, signup.cancelled_at = CANCELLED, now
     if actor is not None:
         audit.record("signup.cancel", actor=actor, target=signup, summary=f"{row.event.title}, sign-up {signup.id}")
-    if signup.email:
+    if signup.reachable:
         emails.cancelled_by_resident(signup)
     return promote_from_waitlist(row, now=now)
+
+
+def set_channel(signup: Signup, channel: str) -> Signup:
+    """The booking page's choice of email or text, for residents who gave both (texts need a mobile)."""
+    if channel == BY_TEXT and not signup.mobile:
+        raise DomainError("Texts need a UK mobile number: this booking has none", field="channel")
+    if channel == BY_EMAIL and not signup.email:
+        raise DomainError("This booking has no email address, so news of it goes by text", field="channel")
+    if channel not in (BY_EMAIL, BY_TEXT):
+        raise DomainError("Choose email or text message", field="channel")
+    signup.channel = channel
+    return signup
 
 
 def change_places(signup: Signup, places: int, *, now: datetime | None = None) -> list[Signup]:

@@ -46,6 +46,6 @@ def promote_from_waitlist(row: Occurrence, *, now: datetime | None = None) -> li
                 break
     db.session.flush()
     for signup in promoted:
-        if signup.email:
+        if signup.reachable:
             emails.promoted(signup)
     return promoted

@@ -6,6 +6,8 @@ Public URLs (README):
   /events/<id>/sign-up/check-email  after a second attempt with an address: "check your email"
   /bookings/<token>                 see the booking (a GET never changes anything)
   /bookings/<token>/places          change the number of places
+  /bookings/<token>/contact         POST: reminders and changes by email or by text (both given)
+  /bookings/<token>/details         correct the name, phone and access needs (not the email address)
   /bookings/<token>/cancel          "Are you sure?", then cancel
   /bookings/<token>/calendar-link   POST: a new "my events" link; earlier ones stop working
   /my-events/<token>.ics            the private calendar of an address's booked dates
@@ -34,7 +36,7 @@ from engagement.core.tokens import InvalidToken
 from engagement.events.queries import public_occurrence
 from engagement.extensions import db, limiter
 from engagement.signups import links, queries, services
-from engagement.signups.forms import ConfirmForm, PlacesForm, SignupForm
+from engagement.signups.forms import ChannelForm, ConfirmForm, DetailsForm, PlacesForm, SignupForm, places_hint
 from engagement.signups.ical import my_events_calendar
 from engagement.signups.models import Signup
 
@@ -69,7 +71,7 @@ def _answer(row, email: str | None, outcome: services.SignupOutcome):
     if outcome.kind == services.BOT:
         return make_response(render_template("signups/received.html", row=row, event=row.event))
     if outcome.kind == services.CHECK_EMAIL:
-        session["signup_email"] = email.strip()
+        session["signup_email"] = (email or "").strip()
         return url_for("signups.check_email", occurrence_id=row.id)
     session["signup_done"] = outcome.signup_id
     return url_for("signups.done", occurrence_id=row.id)
@@ -96,6 +98,7 @@ def sign_up(occurrence_id: int):
         status = 409 if request.method == "POST" else 200
         return render_template("signups/closed.html", row=row, event=row.event, state=state), status
     form = SignupForm()
+    places_hint(form.places, row.event.max_places_per_signup or 1)
     if request.method == "GET":
         form.request_key.data = secrets.token_urlsafe(24)
         form.consent_version.data = links.CONSENT_VERSION
@@ -113,6 +116,7 @@ def sign_up(occurrence_id: int):
                 name=form.name.data,
                 email=form.email.data,
                 phone=form.phone.data or "",
+                channel=form.channel.data,
                 places=form.places.data,
                 access_needs=form.access_needs.data or "",
                 consent_version=form.consent_version.data or links.CONSENT_VERSION,
@@ -122,6 +126,15 @@ def sign_up(occurrence_id: int):
             ),
             success=lambda outcome: _answer(row, form.email.data, outcome),
             validate=not (request.method == "POST" and form.website.data),  # a bot's answers are not even checked
+            check=lambda: services.clean_answers(
+                row,
+                name=form.name.data,
+                email=form.email.data,
+                phone=form.phone.data or "",
+                channel=form.channel.data,
+                places=form.places.data,
+                access_needs=form.access_needs.data or "",
+            ),
         )
     )
     return done or render_form(
@@ -168,8 +181,9 @@ def manage(token: str):
         token=token,
         position=services.waiting_position(signup),
         state=queries.page_state(row),
-        feed_url=links.feed_url(signup.email),
+        feed_url=links.feed_url(signup.email) if signup.email else None,
         form=ConfirmForm(),
+        channel_form=ChannelForm(data={"channel": signup.channel}),
     )
 
 
@@ -195,6 +209,41 @@ def change_places(token: str):
         form, lambda: services.change_places(signup, form.places.data), success=_booking_message(token, "places")
     )
     return done or render_form("signups/places.html", form, signup=signup, row=row, event=row.event, token=token)
+
+
+@limiter.limit("30 per hour", methods=["POST"])
+def set_channel(token: str):
+    """Email or text for the reminder and any changes; back to the booking page, which says so."""
+    try:
+        signup = links.signup_for_token(token)
+    except InvalidToken as exc:
+        return _bad_link(exc)
+    form = ChannelForm()
+    form.validate_on_submit() or abort(400)
+    return perform(lambda: services.set_channel(signup, form.channel.data),
+                   success=_booking_message(token, "channel", "#contact"))  # fmt: skip
+
+
+@limiter.limit("30 per hour", methods=["POST"])
+def correct_details(token: str):
+    """Name, phone and access needs, corrected by the resident (not the email address: it is the key)."""
+    try:
+        signup = links.signup_for_token(token)
+    except InvalidToken as exc:
+        return _bad_link(exc)
+    row = signup.occurrence
+    values = {"name": signup.name, "phone": signup.phone, "access_needs": signup.access_needs}
+    form = DetailsForm(data=values if request.method == "GET" else None)
+    answers = {"name": form.name.data, "phone": form.phone.data or "", "access_needs": form.access_needs.data or ""}
+    done = submit(
+        form,
+        lambda: services.correct_details(signup, **answers),
+        check=lambda: services.clean_answers(
+            row, places=signup.places, email=signup.email or "", channel=signup.channel, **answers
+        ),
+        success=_booking_message(token, "details"),
+    )
+    return done or render_form("signups/details.html", form, signup=signup, row=row, event=row.event, token=token)
 
 
 @limiter.limit("30 per hour", methods=["POST"])

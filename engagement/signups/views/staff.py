@@ -7,6 +7,7 @@ Every export and sign-in sheet is written to the audit log (and committed) befor
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from flask import abort, render_template, request, url_for
@@ -15,14 +16,16 @@ from sqlalchemy import func, select
 
 from engagement.core.actions import commit, perform, render_form, submit
 from engagement.core.db import utcnow
+from engagement.core.errors import DomainError
 from engagement.core.exports import audit_export, choose_columns, xlsx_response
+from engagement.core.forms import apply_domain_error
 from engagement.core.permissions import access, get_or_404, require_team, works_across_teams
 from engagement.core.timeutil import to_local
 from engagement.events.models import EventType, Occurrence
 from engagement.events.queries import all_types, with_everything
 from engagement.extensions import db
 from engagement.signups import exports, queries, services
-from engagement.signups.forms import ConfirmForm, ExportForm, WalkInForm
+from engagement.signups.forms import ConfirmForm, ExportForm, MessageForm, WalkInForm
 from engagement.signups.models import CONFIRMED, Signup
 from engagement.teams.services import all_teams, teams_for
 
@@ -48,6 +51,48 @@ def staff_index():
         teams = [t for t in teams if t.id in current_user.team_ids]
     dates = queries.staff_dates(teams, start=now - timedelta(days=7), end=now + timedelta(days=28))
     return render_template("signups/staff/index.html", dates=dates, now=now, teams=teams)
+
+
+@access("team")
+def message(occurrence_id: int):
+    """Write a message to everyone booked (or booked and waiting), check who gets it, then send it."""
+    row = load_date(occurrence_id)
+    form = MessageForm()
+    back = url_for("signups.attendees", occurrence_id=row.id)
+    if request.method == "GET":
+        form.request_key.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit() and not request.form.get("change"):
+        try:
+            text = services.check_message(row, form.audience.data, form.message.data, actor=current_user)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if form.confirmed.data != "yes":
+                form.confirmed.data = "yes"
+                return render_template("signups/staff/message_check.html", form=form, row=row, event=row.event,
+                                       text=text, recipients=services.message_recipients(row, form.audience.data),
+                                       audience=services.AUDIENCES[form.audience.data], back=back)  # fmt: skip
+            done = submit(
+                form,
+                lambda: services.message_booked(
+                    row,
+                    audience=form.audience.data,
+                    text=form.message.data,
+                    actor=current_user,
+                    request_key=form.request_key.data or None,
+                ),  # fmt: skip
+                validate=False,
+                success=back,
+                message=lambda n: (
+                    f"Message sent to {n} {'person' if n == 1 else 'people'}. "
+                    "Each gets their own email through the outbox within a minute."
+                ),
+            )
+            if done:
+                return done
+    form.confirmed.data = ""
+    counts = {audience: services.message_recipients(row, audience).count for audience in services.AUDIENCES}
+    return render_form("signups/staff/message.html", form, row=row, event=row.event, counts=counts, back=back)
 
 
 @access("team")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template
+from flask import render_template, url_for
 
 from engagement.core.db import utcnow
 from engagement.core.permissions import can_manage_team
@@ -38,3 +38,18 @@ def dashboard_section(user, teams):
     if not short:
         return ""
     return render_template("speedwatch/shift_dashboard.html", short=short)
+
+
+def date_lines(rows) -> dict[int, tuple[str, str]]:
+    """Staff lists' line for a shift date: "4 of min 3 (max 6) volunteers · going ahead" (one query)."""
+    staffing = staffing_for([row.id for row in rows])
+    return {
+        oid: (f"{s.counts} volunteers · {s.label}", url_for("speedwatch.shift", occurrence_id=oid))
+        for oid, s in staffing.items()
+    }
+
+
+def places_left(rows) -> dict[int, int]:
+    """Volunteer places still free per shift date (the API's places_left), counting who has signed up."""
+    staffing = staffing_for([row.id for row in rows])
+    return {oid: max(s.max_team - s.taken, 0) for oid, s in staffing.items()}

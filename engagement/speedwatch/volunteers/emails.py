@@ -6,6 +6,7 @@ volunteer's name, with a link to the staff pages; phone numbers and addresses st
 
 from __future__ import annotations
 
+from engagement.core.i18n import _, force_language, language_of
 from engagement.core.urls import public_url
 from engagement.speedwatch.mail import send, team_recipients
 from engagement.speedwatch.volunteers.models import Volunteer
@@ -13,14 +14,15 @@ from engagement.speedwatch.volunteers.models import Volunteer
 
 def application_received(volunteer: Volunteer) -> None:
     team = volunteer.team
-    send(
-        volunteer.email,
-        f"We have your application: {team.name} Community Speed Watch",
-        "volunteer_applied",
-        volunteer=volunteer,
-        team=team,
-        about_url=public_url("speedwatch.about", slug=team.slug),
-    )
+    with force_language(language_of(volunteer)):  # the applicant's language; the team's notice stays English
+        send(
+            volunteer.email,
+            _("We have your application: %(team)s Community Speed Watch", team=team.name),
+            "volunteer_applied",
+            volunteer=volunteer,
+            team=team,
+            about_url=public_url("speedwatch.about", slug=team.slug),
+        )
     staff_url = public_url("speedwatch.volunteer", volunteer_id=volunteer.id)
     for address in team_recipients(team, officers=False):
         send(
@@ -49,13 +51,14 @@ def welcome(volunteer: Volunteer) -> None:
 
 def declined(volunteer: Volunteer) -> None:
     team = volunteer.team
-    send(
-        volunteer.email,
-        f"Your application to {team.name} Community Speed Watch",
-        "volunteer_declined",
-        volunteer=volunteer,
-        team=team,
-    )
+    with force_language(language_of(volunteer)):
+        send(
+            volunteer.email,
+            _("Your application to %(team)s Community Speed Watch", team=team.name),
+            "volunteer_declined",
+            volunteer=volunteer,
+            team=team,
+        )
 
 
 def suspended(volunteer: Volunteer) -> None:

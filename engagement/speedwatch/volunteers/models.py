@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime
+from engagement.core.i18n import LANGUAGE_MAX, language_for_record
 from engagement.extensions import db
 
 APPLIED, APPROVED, DECLINED, SUSPENDED = "applied", "approved", "declined", "suspended"
@@ -69,6 +70,8 @@ class Volunteer(TimestampMixin, db.Model):
     rota_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_rota_token, nullable=False)
     # The training expiry date the volunteer and team were last warned about (warn once per expiry).
     training_warned_for: Mapped[date | None] = mapped_column(Date)
+    # The resident's language when they gave us this (core.i18n): later emails to them use it (None: English).
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX), default=language_for_record)
 
     team = relationship("Team")
     user = relationship("User", foreign_keys=[user_id])

@@ -75,3 +75,30 @@ def needing_attention(team_ids: list[int], today: date, days: int, limit: int = 
         .limit(limit)
     ).all()
     return waiting, sites, training
+
+
+def memberships_for_users(user_ids) -> dict[int, dict]:
+    """For the admin's account list (accounts cannot import Speed Watch): each volunteer sign-in's
+    team, membership status and page, for one page of users in one query."""
+    from flask import url_for
+
+    ids = sorted({int(i) for i in user_ids or ()})
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Volunteer).where(Volunteer.user_id.in_(ids)).options(joinedload(Volunteer.team))
+    ).all()
+    return {
+        v.user_id: {
+            "team": v.team.name,
+            "team_id": v.team_id,
+            "status": v.status_label,
+            "url": url_for("speedwatch.volunteer", volunteer_id=v.id),
+        }
+        for v in rows
+    }
+
+
+def volunteer_user_ids(team_id: int):
+    """The sign-ins of one team's volunteers, as a subquery the account list can filter on."""
+    return select(Volunteer.user_id).where(Volunteer.team_id == team_id, Volunteer.user_id.is_not(None))

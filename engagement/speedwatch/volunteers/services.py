@@ -25,7 +25,7 @@ from engagement.accounts.services import (
 )
 from engagement.core import audit, hooks
 from engagement.core.db import utcnow
-from engagement.core.errors import Conflict, DomainError
+from engagement.core.errors import Conflict, DomainError, FieldChecks
 from engagement.core.markup import has_tags
 from engagement.extensions import db
 from engagement.speedwatch.dates import local_today, short_date
@@ -152,6 +152,26 @@ def _check_training(training_date: date | None, training_expires: date | None, t
     return training_date, expires
 
 
+def check_approval(
+    training_date: date | None,
+    training_expires: date | None,
+    vetting_done: bool,
+    vetting_date: date | None,
+    *,
+    today: date | None = None,
+) -> tuple[date, date]:
+    """The approval form's answers, every one checked in one pass (DomainErrors lists them all)."""
+    today = today or local_today()
+    checks = FieldChecks()
+    if not vetting_done:
+        checks.add("Confirm that vetting has been done before approving", "vetting_done")
+    if vetting_date is not None and vetting_date > today:
+        checks.add("The vetting date cannot be in the future", "vetting_date")
+    training = checks(_check_training, training_date, training_expires, today)
+    checks.done()
+    return training
+
+
 def approve(
     volunteer: Volunteer,
     *,
@@ -167,11 +187,7 @@ def approve(
     The sign-in gets no password; the volunteer sets one from the emailed link."""
     today = today or local_today()
     _require_status(volunteer, APPLIED, doing="approve this application")
-    if not vetting_done:
-        raise DomainError("Confirm that vetting has been done before approving", field="vetting_done")
-    if vetting_date is not None and vetting_date > today:
-        raise DomainError("The vetting date cannot be in the future", field="vetting_date")
-    training_date, expires = _check_training(training_date, training_expires, today)
+    training_date, expires = check_approval(training_date, training_expires, vetting_done, vetting_date, today=today)
     user = find_user_by_email(volunteer.email)
     if user is not None and not user.is_volunteer:
         raise Conflict(

@@ -139,6 +139,9 @@ def volunteer_approve(volunteer_id: int):
             ),
             success=_page(volunteer),
             message=f"Approved {volunteer.name}. We have emailed them a link to set their password.",
+            check=lambda: services.check_approval(
+                form.training_date.data, form.training_expires.data, form.vetting_done.data, form.vetting_date.data
+            ),
         )
         if done:
             return done
