@@ -117,6 +117,7 @@ EXPECTED_ACCESS = {
     "surveys.survey_new": "staff",
     "surveys.staff_survey": "team",
     "surveys.survey_edit": "team",
+    "surveys.survey_translation": "team",  # issue 15: the survey in another language
     "surveys.survey_publish": "team",
     "surveys.survey_close": "team",
     "surveys.survey_copy": "team",

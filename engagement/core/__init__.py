@@ -15,8 +15,20 @@ def init_app(app) -> None:
 
     from flask_wtf.csrf import generate_csrf
 
-    from engagement.core import audit, i18n, inputs, mail, personal_data, phones, privacy, translations_cli, versioning  # noqa: F401 - models
-    from engagement.core import sms, sms_privacy, sms_tasks  # noqa: F401 - models
+    from engagement.core import (  # noqa: F401 - models  # noqa: F401 - models
+        audit,
+        i18n,
+        inputs,
+        mail,
+        personal_data,
+        phones,
+        privacy,
+        sms,
+        sms_privacy,
+        sms_tasks,
+        translations_cli,
+        versioning,
+    )
     from engagement.core.blueprint import bp, notify_bp, public
     from engagement.core.permissions import register_template_helpers
     from engagement.core.security import register_error_handlers
@@ -26,6 +38,9 @@ def init_app(app) -> None:
     i18n.init_app(app)  # before anything renders: the language, `_`/`ngettext` in Jinja, the `lang` cookie
     register_error_handlers(app)
     inputs.init_app(app)
+    from engagement.core import lean
+
+    lean.init_app(app)  # public pages: a CSRF token only where a form is, and the page cache
     register_task("mail", mail.send_due)  # both channels: email and text messages (engagement.core.sms)
     register_task("sms-receipts", sms_tasks.poll_receipts, every=timedelta(minutes=1))
     register_task("sms-replies", sms_tasks.read_replies, every=timedelta(minutes=1))

@@ -72,13 +72,54 @@ def provider(topic: str) -> Callable | None:
     return _providers.get(topic)
 
 
-def register_occurrence_section(name: str, func: Callable, order: int = 100) -> None:
-    """func(occurrence, viewer) -> HTML (Markup) shown on the public page of one date, or ""."""
+_occurrence_columns: dict[str, Callable] = {}
+
+
+def register_occurrence_section(name: str, func: Callable, order: int = 100, columns: Callable | None = None) -> None:
+    """func(occurrence, viewer) -> HTML (Markup) shown on the public page of one date, or "".
+
+    `columns()` -> {label: SQL expression correlated to `occurrences` (and `events`, joined)}: what the
+    section needs, selected in the event page's own statement, so a section costs no round trip of its
+    own. func is then called as func(occurrence, viewer, data) with data = {label: value}. The values
+    are also part of the page's cache key (core.lean), so they must decide what func shows; a truthy
+    "uncached" value says the section shows figures no data version covers (never cached). The
+    expressions are built once and reused, so "now" must be `bindparam(PAGE_NOW)`, not a value.
+    """
     _occurrence_sections[name] = (order, func)
+    if columns is None:
+        _occurrence_columns.pop(name, None)
+    else:
+        _occurrence_columns[name] = columns
 
 
-def occurrence_sections(occurrence, viewer=None) -> list[Markup]:
-    return _render(_occurrence_sections, occurrence, viewer)
+PAGE_NOW = "page_now"  # a section column may compare with bindparam(PAGE_NOW): the page's "now", bound per request
+
+
+def occurrence_column_names() -> tuple[str, ...]:
+    """The sections with columns: the event page builds its statement once per set of them."""
+    return tuple(sorted(_occurrence_columns))
+
+
+def occurrence_columns() -> list[tuple[str, str, object]]:
+    """(section name, label, expression) for every batched section column, in a stable order."""
+    found = []
+    for name in sorted(_occurrence_columns):
+        for label, expression in _occurrence_columns[name]().items():
+            found.append((name, label, expression))
+    return found
+
+
+def occurrence_sections(occurrence, viewer=None, batch: dict[str, dict] | None = None) -> list[Markup]:
+    """The rendered sections; `batch` ({section name: {label: value}}) feeds the batched ones."""
+    sections = []
+    for name, (_order, func) in sorted(_occurrence_sections.items(), key=lambda item: item[1][0]):
+        if batch is not None and name in _occurrence_columns:
+            html = func(occurrence, viewer, batch.get(name, {}))
+        else:
+            html = func(occurrence, viewer)
+        if html:
+            sections.append(Markup(html))  # noqa: S704 - rendered by a Jinja template with autoescape
+    return sections
 
 
 # --- received text messages ---------------------------------------------------------------

@@ -296,6 +296,8 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(app.root_path) / "translations"))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE)
     babel.init_app(app, locale_selector=select_language)
+    # `{% trans %}` blocks may wrap over lines in templates; the msgid is one line of single spaces.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["ltr"] = ltr
     app.jinja_env.globals["lang_param"] = lang_param
     app.after_request(_remember_choice)

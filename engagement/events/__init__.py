@@ -17,6 +17,7 @@ Public interface (what other features may import):
   engagement.events.limits       the date range teams schedule in, repeat and import limits, overflow-safe
                                  day bounds for date filters (day_start_utc, day_end_utc)
   engagement.events.forms        RepeatFields, choice, uk_date (Speed Watch's shift forms)
+  engagement.events.languages    languages spoken at an event, its translated title and description (shown)
 Events announces "occurrences.changed" / "occurrences.removed" and asks for "places_left" through
 core.hooks, so it never imports the features built on it. Everything else is private to the package.
 """
@@ -41,6 +42,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["event_when"] = event_when
     app.jinja_env.filters["event_times"] = event_times
     app.jinja_env.filters["directions_url"] = directions_url
+    from engagement.events import languages
+
+    languages.register(app)  # event_text(event), spoken_sentence(event): events in several languages
     register_team_section("events", sections.team_events_section, order=10)
     register_dashboard_section("events", sections.dashboard_section, order=10)
     app.register_blueprint(bp)

@@ -15,6 +15,7 @@ from flask import current_app, jsonify, request
 from engagement.core.hooks import provider
 from engagement.core.timeutil import to_local
 from engagement.core.urls import public_url
+from engagement.events.languages import translations_json
 from engagement.events.models import Occurrence, Venue
 
 API_PREFIX = "/api/"
@@ -91,4 +92,6 @@ def item_json(row: Occurrence, places: dict[int, int | None]) -> dict:
         "signup_mode": event.signup_mode,
         "capacity": event.capacity,
         "places_left": places.get(row.id),
+        "languages": event.language_codes,  # spoken there, BCP 47 codes (events.languages)
+        "translations": translations_json(event),  # {"ur": {"title": ...}}: every language in one response
     }

@@ -19,6 +19,7 @@ from sqlalchemy import and_, literal, or_, select, union_all
 from engagement.core.timeutil import local_zone
 from engagement.core.urls import public_url
 from engagement.events.calendar_feeds import FeedFilters
+from engagement.events.languages import SPOKEN
 from engagement.events.models import Event, EventType, Occurrence
 from engagement.events.queries import load_rows, local_midnight, public_ids
 from engagement.extensions import db
@@ -109,6 +110,16 @@ def _areas(args) -> list[str]:
     return [known[v.lower()] for v in values]
 
 
+def _languages(args) -> list[str]:
+    values = args.getlist("language")
+    if len(values) > MAX_VALUES:
+        raise BadParameter(f"Give at most {MAX_VALUES} values for language")
+    for value in values:
+        if value not in SPOKEN:
+            raise BadParameter(f"There is no language {value!r} to filter by. Languages: {', '.join(SPOKEN)}")
+    return values
+
+
 def encode_cursor(row: Occurrence) -> str:
     """'<microseconds since 1970 UTC>-<id>': a position, so any value of this shape is a valid cursor."""
     micros = (row.starts_at - EPOCH) // timedelta(microseconds=1)
@@ -129,7 +140,7 @@ class ApiQuery:
     def __init__(self, args):
         teams = _names(args, "team", SLUG_PATTERN, "a team's slug")
         types = _names(args, "type", SLUG_PATTERN, "a kind of event's slug")
-        self.filters = FeedFilters(teams, types, _areas(args))
+        self.filters = FeedFilters(teams, types, _areas(args), _languages(args))
         self.from_date = _date(args, "from") or datetime.now(local_zone()).date()
         self.to_date = _date(args, "to")  # before from (or before today, with no from): an empty list
         self.per_page = _per_page(args)
@@ -179,6 +190,7 @@ class ApiQuery:
             "team": list(self.filters.teams),
             "type": list(self.filters.types),
             "area": list(self.filters.areas),
+            "language": list(self.filters.languages),
             "from": self.from_date.isoformat(),
             "per_page": self.per_page,
             "cursor": encode_cursor(last),

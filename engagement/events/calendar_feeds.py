@@ -13,7 +13,7 @@ and the date (dates leave feeds as days pass). The URLs are in views/calendars.p
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import Response, current_app
@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session, joinedload, subqueryload
 
 from engagement.core.db import utcnow
 from engagement.core.http_cache import BodyCache, conditional_feed, read_connection, retry_stale, serve_fast
+from engagement.core.i18n import current_language
 from engagement.core.versioning import DataVersion, track
 from engagement.events import ical
 from engagement.events.feed_fragments import ALL_FEEDS, TEAM_PREFIX, FeedFragment, store, variant
+from engagement.events.languages import SPOKEN, speaks
 from engagement.events.models import CANCELLED, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.extensions import db
 from engagement.teams.models import AREAS, Team
@@ -39,20 +41,26 @@ MAX_LISTED_IDS = 1000  # past this many changed events, they are loaded by the f
 
 
 def init_app(app) -> None:
+    from engagement.core.worker import register_task
+    from engagement.events.feed_fragments import prune
+
     serve_fast(app, FAST_ENDPOINTS, FAST_PATHS)
+    register_task("events-feed-prune", prune, every=timedelta(days=1))
 
 
 class FeedFilters:
     """The repeatable query parameters, normalised so equal filters share a cache entry."""
 
-    def __init__(self, teams=(), types=(), areas=()):
+    def __init__(self, teams=(), types=(), areas=(), languages=()):
         self.teams = tuple(sorted({t.strip().lower() for t in teams if t.strip()}))
         self.types = tuple(sorted({t.strip().lower() for t in types if t.strip()}))
         self.areas = tuple(sorted({a.strip().title() for a in areas if a.strip()}))
+        # ?language=ur: events whose officers speak it (events.languages); its own cache entry via `key`.
+        self.languages = tuple(sorted({c.strip().lower() for c in languages if c.strip()}))
 
     @property
     def key(self) -> tuple:
-        return self.teams, self.types, self.areas
+        return self.teams, self.types, self.areas, self.languages
 
     def event_conditions(self) -> list:
         conditions = [Event.published_at.is_not(None), Event.status.in_((PUBLISHED, CANCELLED))]
@@ -60,6 +68,8 @@ class FeedFilters:
             conditions.append(Event.team_id.in_(_teams_of(self.teams, self.areas)))
         if self.types:
             conditions.append(Event.event_type_id.in_(select(EventType.id).where(EventType.slug.in_(self.types))))
+        if self.languages:
+            conditions.append(speaks(self.languages))
         return conditions
 
 
@@ -189,7 +199,21 @@ def serve_feed(filters: FeedFilters, *, team_slug: str | None = None) -> Respons
     unknown_areas = [a for a in filters.areas if a not in AREAS]
     if unknown_areas:
         return _not_found(f"There is no area called {unknown_areas[0]!r}. Areas: {', '.join(AREAS)}.")
+    unknown_languages = [code for code in filters.languages if code not in SPOKEN]
+    if unknown_languages:
+        return _not_found(
+            f"There is no language {unknown_languages[0]!r} to filter by. Languages: {', '.join(SPOKEN)}."
+        )
     return retry_stale(lambda: _serve(filters, team_slug, utcnow()))
+
+
+def _database() -> str:
+    """Which database a cached body came from: FEED_CACHE is per process, and a process may hold
+    several apps (tests, benchmarks), whose versions count from the same numbers."""
+    app = current_app._get_current_object()
+    if "feed_cache_scope" not in app.extensions:
+        app.extensions["feed_cache_scope"] = f"{db.engine.url!r}|{app.config['BASE_URL']}"
+    return app.extensions["feed_cache_scope"]
 
 
 def _serve(filters: FeedFilters, team_slug: str | None, now: datetime) -> Response:
@@ -209,7 +233,7 @@ def _serve(filters: FeedFilters, team_slug: str | None, now: datetime) -> Respon
 
         return conditional_feed(
             cache=FEED_CACHE,
-            key=("calendar", team_slug or "", *filters.key),
+            key=("calendar", _database(), team_slug or "", *filters.key, current_language()),  # ?lang=: translated
             version=(now.date().isoformat(), shared or 0, scoped),  # the date: past dates leave the window daily
             last_modified=max(changes) if changes else None,
             build=build,
@@ -250,7 +274,7 @@ def serve_occurrence(row: Occurrence) -> Response:
     event = row.event
     response = conditional_feed(
         cache=FEED_CACHE,
-        key=("occurrence", row.id),
+        key=("occurrence", row.id, current_language()),
         version=(row.updated_at, event.updated_at, sequence_of(row)),
         last_modified=max(row.updated_at, event.updated_at),
         build=lambda: ical.build_single(row),

@@ -39,7 +39,7 @@ def odd_date_warnings(start: datetime, pattern: RepeatPattern | None = None, now
     if start.date() < today:
         warnings.append(
             f"{format_date(start.date())} is in the past, so residents cannot come. "
-            "Save again only if you are recording an event that has already happened."
+            "Save again only to record an event that has already happened (as a draft: it cannot be published)."
         )
     holidays = [
         (day.date(), HOLIDAYS[(day.month, day.day)])
@@ -54,8 +54,7 @@ def odd_date_warnings(start: datetime, pattern: RepeatPattern | None = None, now
         more = f" and {len(holidays) - SHOWN} more" if len(holidays) > SHOWN else ""
         count = "1 date falls" if len(holidays) == 1 else f"{len(holidays)} dates fall"
         warnings.append(
-            f"{count} on Christmas Day or Boxing Day: {named}{more}. "
-            "You can cancel single dates after saving."
+            f"{count} on Christmas Day or Boxing Day: {named}{more}. You can cancel single dates after saving."
         )
     return warnings
 

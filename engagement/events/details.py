@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -45,6 +45,8 @@ class EventDetails:
     capacity: int | None = None
     signup_mode: str | None = None  # None: the event type's default
     max_places_per_signup: int = 1
+    languages: list[str] = field(default_factory=list)  # spoken there, BCP 47 codes (events.languages)
+    translations: dict | None = None  # {"ur": {"title", "description"}}; None: none
 
 
 def details_of(event: Event) -> EventDetails:
@@ -61,6 +63,8 @@ def details_of(event: Event) -> EventDetails:
         capacity=event.capacity,
         signup_mode=event.signup_mode,
         max_places_per_signup=event.max_places_per_signup,
+        languages=event.language_codes,
+        translations=event.translations,
     )
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engagement.core import versioning
 from engagement.core.db import UTCDateTime
+from engagement.core.i18n import SOURCE, current_language
 from engagement.events.models import Event, EventType, Occurrence, Venue
 from engagement.extensions import db
 from engagement.teams.models import Team
@@ -42,7 +43,13 @@ TEAM_PREFIX = "feed.team."
 # Team attributes a feed shows or filters by; other team edits (its page text, its contacts) leave feeds alone.
 TEAM_FIELDS = ("name", "slug", "area")
 # The modules whose code decides an entry's bytes (see variant()).
-WRITERS = ("engagement.events.ical", "engagement.core.markup", "engagement.events.queries", __name__)
+WRITERS = (
+    "engagement.events.ical",
+    "engagement.core.markup",
+    "engagement.events.queries",
+    "engagement.events.languages",
+    __name__,
+)
 
 
 class FeedFragment(db.Model):
@@ -67,9 +74,12 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def variant() -> str:
+def variant(language: str | None = None) -> str:
     config = current_app.config
     key = f"{_code_hash()}|{config['BASE_URL']}|{config['TIMEZONE']}"
+    language = language or current_language()
+    if language != SOURCE:  # ?lang=: entries with the officer's translated text (events.languages)
+        key += f"|{language}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -186,3 +196,14 @@ def _mark_stale(session: Session, flush_context) -> None:
         connection.execute(delete(FeedFragment).where(FeedFragment.event_id.in_(changes.removed)))
     names = [team_scope(team_id) for team_id in teams if team_id is not None]
     versioning.bump(connection, names + ([ALL_FEEDS] if changes.everything else []))
+
+
+def prune() -> int:
+    """Worker task, daily: entries of another variant (an earlier deploy's code, another BASE_URL) go.
+
+    During a rolling deploy the old processes rebuild theirs once more; nothing is ever served stale.
+    """
+    current = {variant(SOURCE), *(variant(code) for code in current_app.config.get("LANGUAGES", ()))}
+    done = db.session.execute(delete(FeedFragment).where(FeedFragment.variant.not_in(current)))
+    db.session.commit()
+    return done.rowcount

@@ -7,6 +7,7 @@ so the message lands next to the right input.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta
 
 from flask_wtf import FlaskForm
@@ -18,14 +19,18 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from engagement.core.errors import DomainError
+from engagement.core.i18n import _l, language_name, text_direction
 from engagement.events.details import When
+from engagement.events.languages import SPOKEN_NAMES, field_name, spoken_choices
 from engagement.events.models import (
     CAPACITY_MAX,
     DESCRIPTION_MAX,
@@ -153,7 +158,40 @@ class VenueChoiceFields:
     )
 
 
-class EventForm(WhenFields, RepeatFields, VenueChoiceFields, FlaskForm):
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a list of choices (the shared field macro draws them as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LanguageFields:
+    languages = MultiCheckboxField(
+        "Languages officers at this event speak",
+        choices=spoken_choices(),
+        description="Residents see this on the event page and can look for events in their language.",
+        validate_choice=False,  # the service refuses unknown codes, with its message next to the field
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def with_translations(form_class, codes: tuple[str, ...]):
+    """`form_class` with a title and description field for each language in `codes` ("title_ur"...).
+
+    Made per request from the LANGUAGES setting, so shipping a language needs no code change; the
+    inputs carry `lang` and `dir` so the officer types Urdu right to left."""
+    fields = {}
+    for code in codes:
+        english = SPOKEN_NAMES.get(code, code)
+        own = {"lang": code, "dir": text_direction(code)}
+        fields[field_name("title", code)] = StringField(
+            f"Title in {english}", description=f"{language_name(code)}. Leave blank for no translation.", render_kw=own
+        )
+        fields[field_name("description", code)] = TextAreaField(f"What to expect, in {english}", render_kw=own)
+    return type(form_class.__name__, (form_class,), fields)
+
+
+class EventForm(WhenFields, RepeatFields, VenueChoiceFields, LanguageFields, FlaskForm):
     team = choice("Team", message="Choose one of your teams")
     event_type = choice("Kind of event", message="Choose the kind of event")
     title = StringField(
@@ -285,6 +323,9 @@ class EventFilterForm(FlaskForm):
         default="",
         choices=[("", "All areas"), *((a, a) for a in AREAS)],
         message="Choose an area from the list",
+    )
+    language = choice(
+        _l("Language officers speak"), coerce=str, default="", message=_l("Choose a language from the list")
     )
     from_date = uk_date("From")
     to_date = uk_date("To")

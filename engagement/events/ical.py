@@ -30,6 +30,7 @@ from icalendar import Event as VEvent
 from engagement.core.ical_tz import vtimezone
 from engagement.core.markup import plain_text
 from engagement.core.urls import public_url
+from engagement.events.languages import feed_line, shown
 from engagement.events.models import CANCELLED, Event, Occurrence
 from engagement.events.queries import signup_text
 from engagement.events.recurrence import parse_recurrence_id
@@ -91,18 +92,20 @@ def location(event: Event, row: Occurrence | None = None) -> str:
 
 
 def description(event: Event, url: str) -> str:
-    text = plain_text(event.description).strip()
+    text = plain_text(shown(event).description).strip()  # the translation only with ?lang= (events.languages)
     lines = [text] if text else []
     if event.cancel_reason and event.status == CANCELLED:
         lines.insert(0, f"Cancelled: {event.cancel_reason}")
     lines.append(signup_text(event))
+    lines.append(feed_line(event))  # "" for events whose languages were not given: their bytes stay as they were
     lines.append(f"Details: {url}")
     return "\n\n".join(line for line in lines if line)
 
 
 def _common(component: VEvent, event: Event, row: Occurrence | None, url: str) -> None:
     cancelled = is_cancelled(event, row)
-    summary = event.title if not cancelled else f"Cancelled: {event.title}"
+    title = shown(event).title
+    summary = title if not cancelled else f"Cancelled: {title}"
     component.add("uid", event.uid)
     component.add("dtstamp", event.updated_at)
     component.add("created", event.created_at)

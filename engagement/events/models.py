@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import TimestampMixin, UTCDateTime
@@ -174,6 +174,11 @@ class Event(TimestampMixin, db.Model):
     horizon_end: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     split_from_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Languages the officers there speak with residents, BCP 47 codes separated by spaces ("en ur pa"),
+    # a fact like a venue's step-free access; "" means not said (events.languages, migration 0022).
+    languages: Mapped[str] = mapped_column(String(120), default="", server_default="", nullable=False)
+    # The officer's title and description in other languages: {"ur": {"title": ..., "description": ...}}.
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     team = relationship("Team")
     event_type = relationship("EventType")
@@ -182,6 +187,10 @@ class Event(TimestampMixin, db.Model):
     occurrences = relationship(
         "Occurrence", back_populates="event", order_by="Occurrence.recurrence_id", cascade="all, delete-orphan"
     )
+
+    @property
+    def language_codes(self) -> list[str]:
+        return (self.languages or "").split()
 
     @property
     def exdate_ids(self) -> set[str]:

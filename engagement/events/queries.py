@@ -21,6 +21,7 @@ from engagement.core.errors import NotFound
 from engagement.core.pages import Page, in_id_order, page_of_ids
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.core.timeutil import to_local
+from engagement.events.languages import speaks
 from engagement.events.limits import MAX_EVENT_LENGTH, day_end_utc, day_start_utc
 from engagement.events.models import CANCELLED, DRAFT, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.events.wall_clock import local_to_utc
@@ -111,6 +112,7 @@ class Filters:
     from_date: date | None = None
     to_date: date | None = None
     shifts: bool = False  # include volunteer-only dates (Speed Watch shifts); a kind-of-event filter does too
+    language: str = ""  # a code of events.languages.SPOKEN: events whose officers speak it
 
 
 def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None) -> Page:
@@ -122,6 +124,8 @@ def public_upcoming(filters: Filters, *, page: int = 1, per_page: int = PER_PAGE
         events.append(Event.team_id.in_(select(Team.id).where(Team.area == filters.area)))
     if filters.type:
         events.append(Event.event_type_id.in_(select(EventType.id).where(EventType.slug == filters.type)))
+    if filters.language:
+        events.append(speaks([filters.language]))
     if filters.team:
         team_events = select(Event.id).join(Team, Team.id == Event.team_id).where(Team.slug == filters.team)
     query = public_ids(now, shifts=filters.shifts or bool(filters.type), events=tuple(events), team_events=team_events)

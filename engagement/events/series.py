@@ -352,6 +352,8 @@ def change_following(
             "capacity",
             "signup_mode",
             "max_places_per_signup",
+            "languages",  # languages spoken and the translated text go with the dates (events.languages)
+            "translations",
         ):
             setattr(target, name, getattr(event, name))
         db.session.add(target)

@@ -65,6 +65,7 @@ _PLAIN_FIELDS = (
     "capacity",
     "signup_mode",
     "max_places_per_signup",
+    "translations",
 )
 
 
@@ -75,6 +76,7 @@ def _apply_details(event: Event, details: EventDetails) -> set[str]:
         "event_type_id": details.event_type.id,
         "venue_id": details.venue.id if details.venue else None,
         "contact_id": details.contact.id if details.contact else None,
+        "languages": " ".join(details.languages or ()),
     } | {name: getattr(details, name) for name in _PLAIN_FIELDS}
     changed = {name for name, value in values.items() if getattr(event, name) != value}
     for name, value in values.items():

@@ -17,6 +17,7 @@ from engagement.core.errors import DomainError, FieldChecks
 from engagement.core.markup import clean_source, has_tags, strip_tags
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.events.details import EventDetails, When
+from engagement.events.languages import clean_languages, clean_translations
 from engagement.events.limits import MAX_EVENT_LENGTH, check_schedule_date, in_range, schedule_range
 from engagement.events.models import (
     CAPACITY_MAX,
@@ -110,8 +111,17 @@ def check_details(details: EventDetails, actor, *, keep_type_id: int | None = No
         checks.add("Choose how residents sign up", "signup_mode")
     if not 1 <= (details.max_places_per_signup or 0) <= PLACES_MAX:
         checks.add(f"Places per sign-up must be between 1 and {PLACES_MAX}", "max_places_per_signup")
+    checks(_check_languages, details)  # languages spoken and translated text (events.languages)
     checks.done()
     return details
+
+
+def _check_languages(details: EventDetails) -> None:
+    checks = FieldChecks()
+    spoken = checks(clean_languages, details.languages)
+    translations = checks(clean_translations, details.translations, details.translations)
+    checks.done()
+    details.languages, details.translations = spoken.split(), translations
 
 
 def resolve_when(when: When, event_type: EventType) -> When:

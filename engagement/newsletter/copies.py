@@ -19,6 +19,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
+from engagement.core.i18n import html_lang
 from engagement.core.mail import WIRE
 from engagement.core.urls import public_url
 
@@ -45,9 +46,9 @@ class Envelope:
 
 
 def build_message(env: Envelope, to: str, html: str, text: str, *, subject=None, message_id=None, unsubscribe=None,
-                  cte: str | None = None) -> EmailMessage:  # fmt: skip
+                  cte: str | None = None, language: str | None = None) -> EmailMessage:  # fmt: skip
     """One copy built in full: the team's name on the From line, list headers (RFC 2369 and 8058),
-    plain text and HTML alternatives."""
+    plain text and HTML alternatives, and the language its frame is in (`language`, else the current one)."""
     msg = EmailMessage()
     msg["From"] = Address(display_name=env.display_name,
                           addr_spec=parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1])  # fmt: skip
@@ -63,6 +64,7 @@ def build_message(env: Envelope, to: str, html: str, text: str, *, subject=None,
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text, cte=cte)
     msg.add_alternative(html, subtype="html", cte=cte)
+    msg["Content-Language"] = language or html_lang()  # last: the multipart steps drop Content-* set before
     return msg
 
 
@@ -78,8 +80,9 @@ class CopyMaker:
 
     def __init__(self, env: Envelope, html: str, text: str):
         self.env, self.html, self.text = env, html, text
-        skeleton = build_message(env, _TO, _HTML, _TEXT, message_id=_ID, unsubscribe=_LEAVE,
-                                 cte="base64").as_bytes(policy=WIRE)  # fmt: skip
+        self.language = html_lang()  # built under the recipients' language (delivery._prepare)
+        skeleton = build_message(env, _TO, _HTML, _TEXT, message_id=_ID, unsubscribe=_LEAVE, cte="base64",
+                                 language=self.language).as_bytes(policy=WIRE)  # fmt: skip
         slots = {_TO.encode(): "to", _ID.encode(): "id", _LEAVE.encode(): "leave",
                  _b64(_TEXT): "text", _b64(_HTML): "html"}  # fmt: skip
         pattern = re.compile(b"|".join(re.escape(s) for s in slots))
@@ -97,7 +100,9 @@ class CopyMaker:
         text = self.text.replace(MANAGE_SLOT, manage_url).replace(UNSUBSCRIBE_SLOT, unsubscribe_url)
         html = self.html.replace(MANAGE_SLOT, manage_url).replace(UNSUBSCRIBE_SLOT, unsubscribe_url)
         if not all(_SAFE_HEADER.match(v) for v in (to, message_id, unsubscribe_url)):
-            msg = build_message(self.env, to, html, text, message_id=message_id, unsubscribe=unsubscribe_url)
+            msg = build_message(
+                self.env, to, html, text, message_id=message_id, unsubscribe=unsubscribe_url, language=self.language
+            )
             return msg.as_bytes(policy=WIRE)
         values = {"to": to.encode(), "id": message_id.encode(), "leave": unsubscribe_url.encode(),
                   "text": _b64(text), "html": _b64(html)}  # fmt: skip

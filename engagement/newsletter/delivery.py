@@ -26,6 +26,7 @@ from sqlalchemy import and_, insert, or_, select, update
 
 from engagement.core import audit
 from engagement.core.db import utcnow
+from engagement.core.i18n import SOURCE, force_language
 from engagement.core.mail import PermanentFailure, SmtpConnection, TemporaryFailure, backoff
 from engagement.core.urls import public_url
 from engagement.extensions import db
@@ -139,12 +140,17 @@ def _claim(limit: int) -> tuple[list[int], datetime]:
     return ids, lease
 
 
-def _prepare(issue_id: int, cache: dict[int, Prepared]) -> Prepared:
-    if issue_id not in cache:
+def _prepare(issue_id: int, cache: dict[tuple, Prepared], language: str | None = None) -> Prepared:
+    """The issue's frame (test notice, reference, links, footer) in the subscriber's language, rendered
+    once per issue and language in a send pass, never per recipient; the body is the frozen content."""
+    key = (issue_id, language or SOURCE)
+    if key not in cache:
         issue = db.session.get(Issue, issue_id)
-        html, text = issue_rules.render_email(issue, issue.body_html, issue.body_text)
-        cache[issue_id] = Prepared(CopyMaker(issue_rules.envelope(issue), html, text), issue.team_id, issue.area)
-    return cache[issue_id]
+        with force_language(language):
+            html, text = issue_rules.render_email(issue, issue.body_html, issue.body_text)
+            maker = CopyMaker(issue_rules.envelope(issue), html, text)  # Content-Language: this language
+        cache[key] = Prepared(maker, issue.team_id, issue.area)
+    return cache[key]
 
 
 def _still_subscribed(prepared: Prepared, subscriber_ids: list[int]) -> set[int]:
@@ -237,7 +243,7 @@ def _send(connection: SmtpConnection, to: str, raw: bytes, name: str) -> None:
     (folder / name).write_bytes(raw)
 
 
-def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cache: dict[int, Prepared],
+def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cache: dict[tuple, Prepared],
                 outcomes: Outcomes) -> int:  # fmt: skip
     rows = db.session.execute(
         select(
@@ -248,15 +254,17 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
             Delivery.subscriber_id,
             Subscriber.email,
             Subscriber.secret,
+            Subscriber.language,
         )  # plain columns: nothing to reload after each commit
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
         .where(Delivery.id.in_(ids))
         .order_by(Delivery.id)
     ).all()
     wanted: dict[int, set[int]] = {}
-    for issue_id in {row.issue_id for row in rows}:
-        prepared = _prepare(issue_id, cache)
-        wanted[issue_id] = _still_subscribed(prepared, [r.subscriber_id for r in rows if r.issue_id == issue_id])
+    for issue_id, language in {(row.issue_id, row.language) for row in rows}:  # one frame per language used
+        prepared = _prepare(issue_id, cache, language)
+        if issue_id not in wanted:  # the same team and area in every language
+            wanted[issue_id] = _still_subscribed(prepared, [r.subscriber_id for r in rows if r.issue_id == issue_id])
     db.session.commit()  # end the read: on SQLite an open read would block the outcome writes
     _record = outcomes.record
     stop_at = time.monotonic() + LEASE.total_seconds() - 2 * current_app.config["MAIL_TIMEOUT"] - 5
@@ -270,7 +278,7 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
         if time.monotonic() > stop_at:  # give the rest back before the lease runs out
             outcomes.give_back([r.id for r in rows[index:]], lease)
             break
-        prepared = cache[row.issue_id]
+        prepared = cache[(row.issue_id, row.language or SOURCE)]
         if row.subscriber_id not in wanted[row.issue_id]:
             _record(row.id, lease, status=SKIPPED, attempts=row.attempts, error="Left before this copy was sent")
             continue

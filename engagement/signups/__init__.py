@@ -18,7 +18,7 @@ def init_app(app) -> None:
     from engagement.signups.blueprint import bp
 
     app.register_blueprint(bp)
-    hooks.register_occurrence_section("signups", sections.occurrence_section, order=10)
+    hooks.register_occurrence_section("signups", sections.occurrence_section, order=10, columns=queries.page_columns)
     hooks.register_listener("occurrences.changed", "signups", event_changes.occurrences_changed)
     hooks.register_listener("occurrences.removed", "signups", event_changes.occurrences_removed)
     hooks.register_provider("places_left", queries.places_left)

@@ -70,7 +70,11 @@ def who_will_be_told(rows) -> str:
     if booked:
         groups.append(f"{len(booked)} {'person' if len(booked) == 1 else 'people'} booked")
     if waiting:
-        groups.append(f"{len(waiting)} waiting" if booked else f"{len(waiting)} {'person' if len(waiting) == 1 else 'people'} waiting")
+        groups.append(
+            f"{len(waiting)} waiting"
+            if booked
+            else f"{len(waiting)} {'person' if len(waiting) == 1 else 'people'} waiting"
+        )
     how = "an email, or a text where they chose text" if texts else "an email"
     return f"The {' and '.join(groups)} will get {how}."
 

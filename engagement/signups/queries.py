@@ -97,15 +97,35 @@ def closed_reason(row: Occurrence, now: datetime) -> str:
     return ""
 
 
-def page_state(row: Occurrence, now: datetime | None = None) -> PageState:
+def page_columns() -> dict:
+    """The figures a date's public page and sign-up form show, as correlated columns for the page's
+    own statement (events.page_queries): places confirmed and people waiting, no round trip of their own."""
+    return {
+        "confirmed": select(SignupSlot.confirmed)
+        .where(SignupSlot.occurrence_id == Occurrence.id)
+        .correlate(Occurrence)
+        .scalar_subquery(),
+        "waiting": select(func.count(Signup.id))
+        .where(Signup.occurrence_id == Occurrence.id, Signup.status == WAITING)
+        .correlate(Occurrence)
+        .scalar_subquery(),
+    }
+
+
+def page_state(row: Occurrence, now: datetime | None = None, data: dict | None = None) -> PageState:
+    """What the page says about signing up; `data` (page_columns' values) saves the two lookups."""
     now = now or utcnow()
     event = row.event
-    left = places_left([row])[row.id] if event.capacity is not None else None
-    waiting = 0
-    if left == 0:
-        waiting = db.session.scalar(
-            select(func.count()).select_from(Signup).where(Signup.occurrence_id == row.id, Signup.status == WAITING)
-        )
+    if data is not None:
+        left = None if event.capacity is None else max(event.capacity - int(data.get("confirmed") or 0), 0)
+        waiting = int(data.get("waiting") or 0) if left == 0 else 0
+    else:
+        left = places_left([row])[row.id] if event.capacity is not None else None
+        waiting = 0
+        if left == 0:
+            waiting = db.session.scalar(
+                select(func.count()).select_from(Signup).where(Signup.occurrence_id == row.id, Signup.status == WAITING)
+            )
     reason = closed_reason(row, now)
     return PageState(
         mode=event.signup_mode,
@@ -190,15 +210,16 @@ def my_events(email: str, now: datetime | None = None) -> list[Occurrence]:
     return db.session.scalars(with_everything(query)).unique().all()
 
 
-def attendees_for_feedback(row: Occurrence) -> list[tuple[str, str]]:
-    """(email, name) of people with a place at this date whose consent covered a feedback email: one query.
+def attendees_for_feedback(row: Occurrence) -> list[tuple[str, str, str | None]]:
+    """(email, name, language) of people with a place at this date whose consent covered a feedback
+    email, one query; the language is the sign-up's, so the feedback email is written in it.
 
     The surveys feature asks for these through core.hooks ("occurrence.attendees") after the date.
     """
     from engagement.signups.links import FEEDBACK_CONSENT
 
     query = (
-        select(Signup.email, Signup.name)
+        select(Signup.email, Signup.name, Signup.language)
         .where(
             Signup.occurrence_id == row.id,
             Signup.status == CONFIRMED,
@@ -207,4 +228,4 @@ def attendees_for_feedback(row: Occurrence) -> list[tuple[str, str]]:
         )
         .order_by(Signup.id)
     )
-    return [(email, name) for email, name in db.session.execute(query)]
+    return [(email, name, language) for email, name, language in db.session.execute(query)]

@@ -11,11 +11,13 @@ from engagement.signups import queries
 from engagement.signups.models import BOOKABLE_MODES
 
 
-def occurrence_section(row, viewer=None):
-    """Places left and the way in, for dates residents book; "" leaves the events page's own text."""
+def occurrence_section(row, viewer=None, data=None):
+    """Places left and the way in, for dates residents book; "" leaves the events page's own text.
+
+    `data` is queries.page_columns' values, selected with the page (registered as the section's columns)."""
     if row.event.signup_mode not in BOOKABLE_MODES:
         return ""
-    state = queries.page_state(row)
+    state = queries.page_state(row, data=data)
     staff = viewer is not None and can_manage_team(viewer, row.event.team)
     return render_template("signups/_event_section.html", row=row, event=row.event, state=state, staff=staff)
 

@@ -55,7 +55,7 @@ def init_app(app) -> None:
     hooks.register_dashboard_section("speedwatch-attention", volunteer_sections.dashboard_section, order=20)
     hooks.register_dashboard_section("speedwatch-shifts", sections.dashboard_section, order=12)
     hooks.register_dashboard_section("speedwatch-devices", device_sections.dashboard_section, order=21)
-    hooks.register_occurrence_section("speedwatch", sections.occurrence_section, order=5)
+    hooks.register_occurrence_section("speedwatch", sections.occurrence_section, order=5, columns=sections.page_columns)
     hooks.register_occurrence_lines("speedwatch", sections.date_lines, order=5)  # a shift's line on staff lists
     hooks.register_provider("places_left.volunteers", sections.places_left)  # the API's places_left for shifts
     hooks.register_listener("occurrences.changed", "speedwatch", listeners.occurrences_changed)

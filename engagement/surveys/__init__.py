@@ -26,9 +26,14 @@ def init_app(app) -> None:
     app.jinja_env.filters["survey_scope"] = scope_label
     app.jinja_env.filters["survey_readers"] = readers_label
     app.jinja_env.filters["survey_pct"] = percent_text
+    from engagement.surveys import translations
+
+    translations.register(app)  # survey_tr: a survey's text in the reader's language (issue 15)
     register_team_section("surveys", sections.team_section, order=30)
     register_dashboard_section("surveys", sections.dashboard_section, order=30)
-    register_occurrence_section("surveys-feedback", sections.occurrence_section, order=90)
+    register_occurrence_section(
+        "surveys-feedback", sections.occurrence_section, order=90, columns=sections.occurrence_columns
+    )
     register_task("surveys-feedback", send_due_feedback)
     register_task("surveys-purge", purge_expired)
     from engagement.surveys import privacy  # data-subject requests and retention

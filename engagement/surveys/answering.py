@@ -57,6 +57,7 @@ from engagement.surveys.models import (
     Survey,
     new_secret,
 )
+from engagement.surveys.translations import text_of
 from engagement.teams.models import TeamPostcode
 from engagement.teams.services import InvalidPostcode, parse_postcode
 
@@ -105,7 +106,7 @@ def _text(value) -> str:
 
 def check_answer(question: Question, form) -> tuple[Clean, dict[str, str]]:
     """Check one question's answer in `form` (a MultiDict). Returns the clean answer and errors by field id."""
-    name, quoted = question.field, f"“{_short(question.text)}”"
+    name, quoted = question.field, f"“{_short(text_of(question, 'text'))}”"  # in the language it was shown in
     values = [_text(v) for v in form.getlist(name) if _text(v)]
     clean, errors = Clean(), {}
     kind = question.kind

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from engagement.surveys.views import public, results, staff
+from engagement.surveys.views import public, results, staff, translations
 
 bp = Blueprint("surveys", __name__)
 
@@ -25,6 +25,8 @@ bp.add_url_rule("/staff/surveys/<int:survey_id>/publish", "survey_publish", staf
 bp.add_url_rule("/staff/surveys/<int:survey_id>/close", "survey_close", staff.survey_close, methods=["POST"])
 bp.add_url_rule("/staff/surveys/<int:survey_id>/copy", "survey_copy", staff.survey_copy, methods=["POST"])
 bp.add_url_rule("/staff/surveys/<int:survey_id>/delete", "survey_delete", staff.survey_delete, methods=["GET", "POST"])
+bp.add_url_rule("/staff/surveys/<int:survey_id>/translations/<language>", "survey_translation",
+                translations.survey_translation, methods=["GET", "POST"])  # fmt: skip
 
 # Staff: questions
 QUESTION = "/staff/surveys/<int:survey_id>/questions/<int:question_id>"

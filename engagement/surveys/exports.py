@@ -38,6 +38,9 @@ def raw_columns(survey: Survey) -> list[Column]:
         columns.append(Column("email", "Email", lambda r: r["email"]))
     for n, question in enumerate(survey.questions, start=1):
         columns.append(Column(f"q{question.id}", f"{n}. {question.text}", _cell_for(question)))
+    # The language the resident answered in (BCP 47; "en" for answers from before languages were kept).
+    # Last, so a spreadsheet that reads the earlier columns by position still lines up (issue 15).
+    columns.append(Column("language", "Language", lambda r: r["language"] or "en"))
     return columns
 
 
@@ -75,6 +78,7 @@ def raw_rows(survey: Survey, filters: Filters = Filters()) -> Iterator[dict]:  #
             Response.completed_at,
             Response.email,
             Response.district,
+            Response.language,
             Team.name,
             Answer.question_id,
             Answer.option_id,
@@ -89,14 +93,24 @@ def raw_rows(survey: Survey, filters: Filters = Filters()) -> Iterator[dict]:  #
         .execution_options(yield_per=1000)
     )
     current = None
-    for rid, completed_at, email, district, team, question_id, option_id, number, text, sector in db.session.execute(
-        query
-    ):
+    for (
+        rid,
+        completed_at,
+        email,
+        district,
+        language,
+        team,
+        question_id,
+        option_id,
+        number,
+        text,
+        sector,
+    ) in db.session.execute(query):
         if current is None or current["id"] != rid:
             if current is not None:
                 yield current
             current = {"id": rid, "completed_at": completed_at, "email": email, "district": district,
-                       "team": team or "", "answers": {}}  # fmt: skip
+                       "language": language, "team": team or "", "answers": {}}  # fmt: skip
         if question_id is not None:
             current["answers"].setdefault(question_id, []).append((option_id, number, text, sector))
     if current is not None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from engagement.core.db import utcnow
 from engagement.core.hooks import provider
-from engagement.core.i18n import _
+from engagement.core.i18n import _, force_language
 from engagement.core.mail import queue_templated
 from engagement.core.urls import public_url
 from engagement.events.models import Event, Occurrence
@@ -67,14 +67,16 @@ def feedback_survey_for(occurrence, now: datetime | None = None) -> Survey | Non
     return (own or candidates or [None])[0]
 
 
-def attendees(occurrence) -> list[tuple[str, str]]:
-    """(email, name) of residents who signed up for this date and did not cancel, each address once."""
+def attendees(occurrence) -> list[tuple[str, str, str | None]]:
+    """(email, name, language) of residents who signed up for this date and did not cancel, each address
+    once; the language is the one they signed up in (None: English), so their email is written in it.
+    A provider giving only (email, name) still works: those residents are written to in English."""
     provide = provider(ATTENDEES_TOPIC)
-    seen: dict[str, tuple[str, str]] = {}
-    for email, name in (provide(occurrence) if provide else ()) or ():
+    seen: dict[str, tuple[str, str, str | None]] = {}
+    for email, name, *language in (provide(occurrence) if provide else ()) or ():
         key = (email or "").strip().lower()
         if key and key not in seen:
-            seen[key] = (email.strip(), name or "")
+            seen[key] = (email.strip(), name or "", language[0] if language else None)
     return list(seen.values())
 
 
@@ -121,11 +123,13 @@ def _send_for(occurrence_id: int, now: datetime) -> int:
         db.session.rollback()
         return 0
     if survey is not None:
-        url = public_url("surveys.short_link", code=survey.code)
-        event_url = public_url("events.occurrence", occurrence_id=occurrence.id)
-        for email, name in attendees(occurrence):
-            queue_templated(email, _("How was it? %(title)s", title=occurrence.event.title), "surveys/email/feedback", name=name,
-                            survey=survey, occurrence=occurrence, survey_url=url, event_url=event_url)  # fmt: skip
+        for email, name, language in attendees(occurrence):
+            with force_language(language):  # subject, body, date and links (?lang=) in their language
+                url = public_url("surveys.short_link", code=survey.code)
+                event_url = public_url("events.occurrence", occurrence_id=occurrence.id)
+                queue_templated(email, _("How was it? %(title)s", title=occurrence.event.title),
+                                "surveys/email/feedback", name=name, survey=survey, occurrence=occurrence,
+                                survey_url=url, event_url=event_url)  # fmt: skip
             run.sent += 1
     db.session.commit()
     return run.sent

@@ -95,6 +95,9 @@ class Survey(TimestampMixin, db.Model):
     event_type_id: Mapped[int | None] = mapped_column(ForeignKey("event_types.id", ondelete="SET NULL"), index=True)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The survey offered in other languages: {"ur": {"title": ..., "introduction": ...}} (surveys.translations;
+    # its questions and options carry their own). A language is offered once it has a title (migration 0022).
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     team = relationship("Team")
     event = relationship("Event")
@@ -107,6 +110,11 @@ class Survey(TimestampMixin, db.Model):
     @property
     def identified(self) -> bool:
         return self.mode == IDENTIFIED
+
+    @property
+    def offered_languages(self) -> list[str]:
+        """Languages besides the original this survey can be answered in (those with a translated title)."""
+        return sorted(code for code, text in (self.translations or {}).items() if text and text.get("title"))
 
     @property
     def is_feedback(self) -> bool:
@@ -147,6 +155,8 @@ class Question(db.Model):
     max_value: Mapped[int | None] = mapped_column(Integer)
     low_label: Mapped[str] = mapped_column(String(LABEL_MAX), default="", nullable=False)
     high_label: Mapped[str] = mapped_column(String(LABEL_MAX), default="", nullable=False)
+    # {"ur": {"text": ..., "hint": ..., "low_label": ..., "high_label": ...}} (surveys.translations).
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     survey = relationship("Survey", back_populates="questions")
     options = relationship(
@@ -175,6 +185,8 @@ class QuestionOption(db.Model):
     )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     label: Mapped[str] = mapped_column(String(OPTION_MAX), nullable=False)
+    # {"ur": {"label": ...}}: the same choice in another language, so answers in every language count together.
+    translations: Mapped[dict | None] = mapped_column(JSON)
 
     question = relationship("Question", back_populates="options")
 

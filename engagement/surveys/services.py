@@ -248,6 +248,7 @@ def copy_survey(survey: Survey, *, actor) -> Survey:
         event_type_id=survey.event_type_id,
         copied_from_id=survey.id,
         created_by_id=getattr(actor, "id", None),
+        translations=survey.translations,
     )
     for question in survey.questions:
         clone = Question(
@@ -262,8 +263,11 @@ def copy_survey(survey: Survey, *, actor) -> Survey:
             max_value=question.max_value,
             low_label=question.low_label,
             high_label=question.high_label,
+            translations=question.translations,
         )
-        clone.options = [QuestionOption(position=o.position, label=o.label) for o in question.options]
+        clone.options = [
+            QuestionOption(position=o.position, label=o.label, translations=o.translations) for o in question.options
+        ]
         copy.questions.append(clone)
     db.session.add(copy)
     db.session.flush()

@@ -8,6 +8,7 @@ from flask_login import current_user
 from engagement.core.actions import render_form, submit
 from engagement.core.errors import DomainError
 from engagement.core.hooks import dashboard_sections, team_sections
+from engagement.core.lean import page_response
 from engagement.core.permissions import access, require_team
 from engagement.teams import services
 from engagement.teams.forms import TeamForm
@@ -23,22 +24,24 @@ def team_or_404(slug: str) -> Team:
 
 def home():
     query = request.args.get("q", "").strip()
+    if not query:  # the same bytes for every anonymous visitor: kept and revalidated (core.lean)
+        page = lambda: render_template("teams/home.html", query="", error=None, matches=None, split=None)  # noqa: E731
+        return page_response(("home",), page)
     error = matches = split = None
-    if query:
-        try:
-            if services.looks_like_postcode(query):
-                found = services.match_postcode(query)
-                if found.team is not None:
-                    return redirect(url_for("teams.team_page", slug=found.team.slug, postcode=found.shown))
-                split = found  # several teams share the district: list them and ask for the full postcode
-            else:
-                matches = services.search_teams_by_name(query)
-            if matches is not None and len(matches) == 1:
-                return redirect(url_for("teams.team_page", slug=matches[0].slug))
-            if matches is not None and not matches:
-                error = f"No team name matches “{query[:60]}”. Try your postcode instead."
-        except DomainError as exc:
-            error = exc.message
+    try:
+        if services.looks_like_postcode(query):
+            found = services.match_postcode(query)
+            if found.team is not None:
+                return redirect(url_for("teams.team_page", slug=found.team.slug, postcode=found.shown))
+            split = found  # several teams share the district: list them and ask for the full postcode
+        else:
+            matches = services.search_teams_by_name(query)
+        if matches is not None and len(matches) == 1:
+            return redirect(url_for("teams.team_page", slug=matches[0].slug))
+        if matches is not None and not matches:
+            error = f"No team name matches “{query[:60]}”. Try your postcode instead."
+    except DomainError as exc:
+        error = exc.message
     status = 400 if error else 200
     return render_template("teams/home.html", query=query, error=error, matches=matches, split=split), status
 

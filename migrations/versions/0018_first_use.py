@@ -7,10 +7,10 @@ Create Date: 2026-12-04 19:00:00
 Reserved slot in the chain; fill in upgrade/downgrade (or leave a no-op if no schema change is needed).
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
-import engagement.core.db  # noqa: F401
+from alembic import op  # noqa: F401
 
+import engagement.core.db  # noqa: F401
 
 revision = "0018_first_use"
 down_revision = "0017_text_alerts"

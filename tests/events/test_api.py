@@ -36,6 +36,8 @@ ITEM_KEYS = {
     "signup_mode",
     "capacity",
     "places_left",
+    "languages",  # issue 15: languages spoken there, and the officer's translated titles
+    "translations",
 }
 WINTER = datetime(2027, 3, 2, 18, 0)  # GMT
 SUMMER = datetime(2027, 7, 6, 18, 0)  # BST
@@ -93,6 +95,8 @@ def test_item_has_exactly_the_documented_fields_in_uk_time(client, winter_event,
         "signup_mode": "optional",
         "capacity": 12,
         "places_left": 12,
+        "languages": [],
+        "translations": {},
     }
     # The url is the occurrence's own page.
     assert client.get(urlsplit(item["url"]).path).status_code == 200
@@ -348,7 +352,7 @@ def test_the_openapi_document_describes_the_endpoint(openapi, client):
     assert document["openapi"].startswith("3.1")
     assert document["servers"] == [{"url": "http://localhost/api/v1"}]
     operation = document["paths"]["/events"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"team", "type", "area", "from", "to", "per_page", "cursor"}
+    assert {p["name"] for p in operation["parameters"]} == {"team", "type", "area", "language", "from", "to", "per_page", "cursor"}
     assert set(operation["responses"]) == {"200", "400", "404"}
     item = document["components"]["schemas"]["Occurrence"]
     assert set(item["required"]) == set(item["properties"]) == ITEM_KEYS

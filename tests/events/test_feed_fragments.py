@@ -165,3 +165,15 @@ def test_feed_requests_skip_the_session_and_the_signed_in_user(client, db, make_
     statements = " ".join(seen["reads"] + seen["writes"]).lower()
     assert "users" not in statements  # Flask-Login never loaded the signed-in officer
     assert client.get("/staff/").status_code == 200  # the session itself is untouched: still signed in
+
+
+def test_the_daily_prune_removes_entries_of_another_variant_only(app, client, db, make_event):
+    from engagement.events.feed_fragments import prune, variant
+
+    day = next_weekday(2)
+    event = make_event(at(day, 10), at(day, 11))
+    served(client, "/calendar.ics")
+    db.session.add(FeedFragment(event_id=event.id, variant="an-old-deploy", version=0, body=b"old"))
+    db.session.commit()
+    assert prune() == 1
+    assert db.session.scalars(select(FeedFragment.variant)).all() == [variant()]

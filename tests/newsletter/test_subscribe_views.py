@@ -172,7 +172,7 @@ def test_lost_link_never_reveals_who_is_subscribed(client, db, team, subscribe):
     subscribe("resident@example.org", team=team)
     for email in ("resident@example.org", "stranger@example.org"):
         page = client.post("/manage", data={"csrf_token": csrf_token(client), "email": email}).get_data(as_text=True)
-        assert f"If <strong>{email}</strong> gets our newsletters, we have sent it a link" in page
+        assert f'If <strong><bdi dir="ltr">{email}</bdi></strong> gets our newsletters, we have sent it a link' in page
     [mail] = outbox(db)
     assert mail["To"] == "resident@example.org" and mail["Subject"] == "Manage your newsletter subscription"
     manage_url = link(mail, "/manage/")

@@ -103,7 +103,7 @@ def test_download_zip_json_matches_the_rows_and_is_audited(app, db, person, admi
     assert [(e["id"], e["email"], e["name"], e["phone"], e["places"]) for e in exported] == [
         (s.id, s.email, s.name, s.phone, s.places) for s in rows
     ]
-    assert "We use your name and email address" in exported[0]["consent_wording"]
+    assert "We use your name and your email address or mobile number" in exported[0]["consent_wording"]
     assert exported[0]["access_needs"] == "Step-free access"
     speedwatch = {r["record"]: r["details"] for r in json.loads(archive.read("speedwatch.json"))}
     volunteer = speedwatch["Speed Watch volunteer"]

@@ -124,6 +124,14 @@ def _privacy_links(team):
     return now, select(RequestLink)
 
 
+def _text_replies(team):
+    from engagement.newsletter.text_models import TextReply
+
+    now = utcnow()
+    _db.session.add(TextReply(team_id=team.id, mobile="+447700900123", content="Thanks", received_at=now))
+    return now, select(TextReply)
+
+
 BUILDERS = {
     "signups": _signups,
     "signups-waiting": _signups_waiting,
@@ -137,6 +145,7 @@ BUILDERS = {
     "login-records": _login_records,
     "audit-log": _audit_log,
     "privacy-links": _privacy_links,
+    "text-replies": _text_replies,
 }
 
 

@@ -320,5 +320,5 @@ def test_feedback_goes_only_to_booked_people_whose_consent_covered_it(db, make_d
     gone = book(make_date(days=11), email="gone@example.org")
     services.cancel_signup(gone)
     db.session.commit()
-    assert provider("occurrence.attendees")(row) == [("yes@example.org", "Yes Please")]
+    assert provider("occurrence.attendees")(row) == [("yes@example.org", "Yes Please", None)]
     assert provider("occurrence.attendees")(gone.occurrence) == []

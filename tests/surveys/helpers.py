@@ -18,4 +18,4 @@ def sample_records(team) -> dict:
     question = add_question(survey, QuestionDetails("long_text", "Anything else?", required=False), actor=None)
     publish_survey(survey, actor=None)
     db.session.commit()
-    return {"survey_id": survey.id, "question_id": question.id}
+    return {"survey_id": survey.id, "question_id": question.id, "language": "ur"}  # language: a translation page

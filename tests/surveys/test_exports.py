@@ -52,11 +52,12 @@ def test_raw_csv_one_row_per_response_neutralised_and_audited(app, db, client, t
     assert response.status_code == 200 and response.headers["Content-Disposition"].endswith('responses.csv"')
     rows = read_csv(response)
     assert rows[0] == ["Response", "Submitted", "Team", "Postcode district", "1. Which problems?",
-                       "2. Seen an officer?", "3. Years here?", "4. Postcode?", "5. Anything else?"]  # fmt: skip
+                       "2. Seen an officer?", "3. Years here?", "4. Postcode?", "5. Anything else?",
+                       "Language"]  # fmt: skip
     assert rows[1] == ["1", "2026-07-01 18:30", "Ladywood", "B16",
                        "Speeding; Burglary; Other: =HYPERLINK(\"http://evil.example\")", "Yes", "12", "B16 8",
-                       "<script>alert('x')</script>"]  # fmt: skip
-    assert rows[2] == ["2", "2026-07-01 18:30", "Ladywood", "", "", "No", "", "", "'@SUM(A1:A9)"]
+                       "<script>alert('x')</script>", "en"]  # fmt: skip
+    assert rows[2] == ["2", "2026-07-01 18:30", "Ladywood", "", "", "No", "", "", "'@SUM(A1:A9)", "en"]
     assert len(rows) == 3
     entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "export.survey_responses")).one()
     assert entry.actor_id == officer.id and entry.target_id == str(survey.id)
@@ -77,8 +78,9 @@ def test_xlsx_and_identified_email_column(app, db, client, team, officer, login_
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0] == ["Response", "Submitted", "Team", "Postcode district", "Email", "1. Seen an officer?"]
-    assert values[1][2:] == ["Ladywood", None, "'=cmd@example.org", "Yes"]
+    assert values[0] == ["Response", "Submitted", "Team", "Postcode district", "Email", "1. Seen an officer?",
+                         "Language"]  # fmt: skip
+    assert values[1][2:] == ["Ladywood", None, "'=cmd@example.org", "Yes", "en"]
     entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "export.survey_responses")).one()
     assert entry.details["format"] == "xlsx" and entry.details["filters"]["identified"] is True
     assert "email" in entry.details["columns"]

@@ -1,6 +1,6 @@
 """Calendar feed URLs (a public contract, documented in the README):
 
-  /calendar.ics                 every published event; ?team=&type=&area= each repeatable
+  /calendar.ics                 every published event; ?team=&type=&area=&language= each repeatable
   /teams/<slug>/calendar.ics    one team
   /events/<id>.ics              one date, for "add to calendar"
 
@@ -20,12 +20,14 @@ from engagement.teams.services import team_by_slug
 
 def calendar_feed():
     args = request.args
-    return serve_feed(FeedFilters(args.getlist("team"), args.getlist("type"), args.getlist("area")))
+    filters = FeedFilters(args.getlist("team"), args.getlist("type"), args.getlist("area"), args.getlist("language"))
+    return serve_feed(filters)
 
 
 def team_calendar_feed(slug: str):
     args = request.args
-    return serve_feed(FeedFilters([slug], args.getlist("type"), ()), team_slug=slug.lower())
+    filters = FeedFilters([slug], args.getlist("type"), (), args.getlist("language"))
+    return serve_feed(filters, team_slug=slug.lower())
 
 
 def occurrence_ics(occurrence_id: int):

@@ -10,15 +10,16 @@ from flask import render_template, request, url_for
 
 from engagement.accounts.models import User
 from engagement.core.actions import render_form, submit
+from engagement.core.db import utcnow
 from engagement.core.errors import FieldChecks
 from engagement.core.hooks import provider
 from engagement.core.timeutil import to_local
 from engagement.events import queries, series
-from engagement.core.db import utcnow
 from engagement.events.date_checks import duplicate_warning, odd_date_warnings
 from engagement.events.details import EventDetails
+from engagement.events.forms import CancelForm, EventForm, with_translations
+from engagement.events.languages import field_name, translatable
 from engagement.events.limits import in_range, schedule_range
-from engagement.events.forms import CancelForm, EventForm
 from engagement.events.models import Event, EventType, Occurrence, Venue
 from engagement.events.recurrence import describe_rrule
 from engagement.events.validation import build_rule, check_details, schedule_warnings
@@ -59,7 +60,25 @@ def fill_choices(form: EventForm, user, event: Event | None = None) -> None:
     ]
 
 
-def details_from(form: EventForm) -> EventDetails:
+def translated_form(form_class):
+    """The event form with a "Translations" row for each shipped language (events.languages)."""
+    return with_translations(form_class, tuple(translatable()))
+
+
+def translations_from(form, event: Event | None = None) -> dict:
+    """The translations typed into the form, over the event's own (languages not shipped are kept)."""
+    given = {}
+    for code in translatable():
+        title, description = (
+            getattr(form, field_name("title", code), None),
+            getattr(form, field_name("description", code), None),
+        )
+        if title is not None:
+            given[code] = {"title": title.data or "", "description": (description.data if description else "") or ""}
+    return dict((event.translations or {}) if event is not None else {}) | given
+
+
+def details_from(form: EventForm, event: Event | None = None) -> EventDetails:
     return EventDetails(
         team=db.session.get(Team, form.team.data),
         event_type=db.session.get(EventType, form.event_type.data),
@@ -72,6 +91,8 @@ def details_from(form: EventForm) -> EventDetails:
         capacity=form.capacity.data,
         signup_mode=form.signup_mode.data or None,
         max_places_per_signup=form.max_places_per_signup.data or 1,
+        languages=list(form.languages.data or []) if getattr(form, "languages", None) is not None else [],
+        translations=translations_from(form, event),
     )
 
 
@@ -86,7 +107,7 @@ def check_form(form, actor, event: Event | None = None, *, dates: bool = True) -
         checks(form.when)
         if getattr(form, "repeat", None) is not None:  # the edit forms keep the event's kind
             checks(form.pattern)
-    details = details_from(form) if form.team.data and form.event_type.data else None
+    details = details_from(form, event) if form.team.data and form.event_type.data else None
     if details is not None:
         checks(check_details, details, actor, keep_type_id=event.event_type_id if event else None)
     checks.done()
@@ -122,7 +143,13 @@ def form_data(event: Event, row: Occurrence | None = None) -> dict:
         "max_places_per_signup": event.max_places_per_signup,
         "date": local_start.date(),
         "all_day": event.all_day,
+        "languages": event.language_codes,
     }
+    for code, text in (event.translations or {}).items():
+        data |= {
+            field_name("title", code): text.get("title", ""),
+            field_name("description", code): text.get("description", ""),
+        }
     if event.all_day:
         last = (local_end - timedelta(days=1)).date()
         data["end_date"] = last if last != local_start.date() else None
@@ -178,9 +205,7 @@ class Review:
         self.preview: str | None = None
         self.held = False
 
-    def check(
-        self, when, pattern=None, *, preview: bool = False, same=None, except_occurrence=None, was=None
-    ) -> None:
+    def check(self, when, pattern=None, *, preview: bool = False, same=None, except_occurrence=None, was=None) -> None:
         """`same` = (team, title, venue id): also warn of that event already on the calendar at this time.
 
         `was`: the local start before an edit; an unchanged date is not questioned again.
@@ -214,7 +239,7 @@ class Review:
 
 
 def who_will_be_told(rows) -> str:
-    """"The 4 people booked and 3 waiting will get an email": worded by the sign-ups feature (core.hooks)."""
+    """The sentence "The 4 people booked and 3 waiting will get an email", worded by sign-ups (core.hooks)."""
     provide = provider("occurrences.who_will_be_told")
     return provide(list(rows)) if provide is not None else ""
 

@@ -79,7 +79,9 @@ def occurrence_move(occurrence_id: int):
         done = review.submit(
             move,
             success=event_page(event.id),
-            message=lambda changed: f"Moved to {format_datetime(row.starts_at)}." if changed else "Nothing was changed.",
+            message=lambda changed: (
+                f"Moved to {format_datetime(row.starts_at)}." if changed else "Nothing was changed."
+            ),
         )
     except _CheckFirst as check:
         rollback()  # nothing is kept (nor anyone emailed) until the officer confirms

@@ -23,7 +23,6 @@ from engagement.events.limits import QUERY_FIRST_DATE, QUERY_LAST_DATE
 from engagement.events.models import Event
 from engagement.events.recurrence import describe_rrule
 from engagement.events.views.event_forms import (
-    same_event,
     Review,
     cancel_flow,
     check_form,
@@ -31,6 +30,8 @@ from engagement.events.views.event_forms import (
     event_page,
     fill_choices,
     form_data,
+    same_event,
+    translated_form,
 )
 from engagement.teams.services import team_by_slug, teams_for
 
@@ -90,7 +91,7 @@ def _create(form: EventForm, source: Event | None = None):
 
 @access("staff")
 def event_new():
-    form = EventForm()
+    form = translated_form(EventForm)()
     fill_choices(form, current_user)
     if request.method == "GET" and (team := team_by_slug(request.args.get("team", ""))):
         form.team.data = team.id
@@ -100,7 +101,8 @@ def event_new():
 @access("team")
 def event_duplicate(event_id: int):
     source = load_event(event_id)
-    form = EventForm(data=form_data(source)) if request.method == "GET" else EventForm()
+    form_class = translated_form(EventForm)
+    form = form_class(data=form_data(source)) if request.method == "GET" else form_class()
     fill_choices(form, current_user, source)
     return _create(form, source)
 
@@ -127,7 +129,7 @@ def _render_event(event: Event, error: str | None = None, status: int = 200):
 @access("team")
 def event_edit(event_id: int):
     event = load_event(event_id)
-    form_class = SeriesEditForm if event.is_series else OneOffEditForm
+    form_class = translated_form(SeriesEditForm if event.is_series else OneOffEditForm)
     form = form_class(data=form_data(event)) if request.method == "GET" else form_class()
     fill_choices(form, current_user, event)
     review = Review(form)
@@ -137,8 +139,9 @@ def event_edit(event_id: int):
         when = None if event.is_series else form.when()
         if when is not None:
             first = event.occurrences[0]
-            review.check(when, same=same_event(form), except_occurrence=first.id, was=to_local(first.starts_at).replace(tzinfo=None))
-        return services.update_event(event, actor=current_user, details=details_from(form), when=when)
+            was = to_local(first.starts_at).replace(tzinfo=None)
+            review.check(when, same=same_event(form), except_occurrence=first.id, was=was)
+        return services.update_event(event, actor=current_user, details=details_from(form, event), when=when)
 
     done = review.submit(
         save,

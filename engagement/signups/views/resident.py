@@ -33,7 +33,7 @@ from engagement.core.ratelimits import (
     staff_on_behalf,
 )
 from engagement.core.tokens import InvalidToken
-from engagement.events.queries import public_occurrence
+from engagement.events.page_queries import page_row
 from engagement.extensions import db, limiter
 from engagement.signups import links, queries, services
 from engagement.signups.forms import ChannelForm, ConfirmForm, DetailsForm, PlacesForm, SignupForm, places_hint
@@ -55,10 +55,12 @@ def _phone_key() -> str:
     return phone_key("signup")
 
 
-def _date(occurrence_id: int):
-    """The public date (drafts only for their own team's staff, as a preview)."""
+def _date(occurrence_id: int, columns: dict | None = None):
+    """The public date (drafts only for their own team's staff, as a preview), with `columns`' values
+    (the sign-up figures) in the same statement: events.page_queries.page_row."""
     viewer = current_user if current_user.is_authenticated else None
-    return public_occurrence(occurrence_id, viewer)
+    row, values = page_row(occurrence_id, viewer, columns)
+    return (row, values) if columns is not None else row
 
 
 def _bad_link(exc: InvalidToken):
@@ -92,8 +94,8 @@ def _wait_text(wait) -> str:
                exempt_when=lambda: not has_phone())  # fmt: skip
 @keeps_answers_when_limited
 def sign_up(occurrence_id: int):
-    row = _date(occurrence_id)
-    state = queries.page_state(row)
+    row, figures = _date(occurrence_id, queries.page_columns())
+    state = queries.page_state(row, data=figures)
     if not state.open:
         status = 409 if request.method == "POST" else 200
         return render_template("signups/closed.html", row=row, event=row.event, state=state), status

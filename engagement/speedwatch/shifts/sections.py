@@ -8,15 +8,27 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template, url_for
+from sqlalchemy import select
 
 from engagement.core.db import utcnow
 from engagement.core.permissions import can_manage_team
+from engagement.events.models import Occurrence
+from engagement.speedwatch.shifts.models import Shift
 from engagement.speedwatch.shifts.queries import shift_dates, staffing_for
 from engagement.speedwatch.shifts.staffing import shift_for
 
 
-def occurrence_section(row, viewer=None):
+def page_columns() -> dict:
+    """Selected with the event page (core.hooks): whether the date is a shift at all, so the pages of
+    other dates cost no lookup. A shift's staffing changes without a data version: never cached."""
+    is_shift = select(Shift.event_id).where(Shift.event_id == Occurrence.event_id).correlate(Occurrence).exists()
+    return {"uncached": is_shift}
+
+
+def occurrence_section(row, viewer=None, data=None):
     """On the public page of a shift date: the site's limit, the staffing, and who can take part."""
+    if data is not None and not data.get("uncached"):
+        return ""
     found = shift_for(row)
     if found is None:
         return ""

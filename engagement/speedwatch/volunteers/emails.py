@@ -37,16 +37,17 @@ def application_received(volunteer: Volunteer) -> None:
 
 def welcome(volunteer: Volunteer) -> None:
     team = volunteer.team
-    send(
-        volunteer.email,
-        f"Welcome to {team.name} Community Speed Watch",
-        "volunteer_welcome",
-        volunteer=volunteer,
-        team=team,
-        login_url=public_url("accounts.login"),
-        forgot_url=public_url("accounts.forgot_password"),
-        rota_url=public_url("speedwatch.rota"),
-    )
+    with force_language(language_of(volunteer)):  # sent from a staff page: the volunteer's language, not English
+        send(
+            volunteer.email,
+            _("Welcome to %(team)s Community Speed Watch", team=team.name),
+            "volunteer_welcome",
+            volunteer=volunteer,
+            team=team,
+            login_url=public_url("accounts.login"),
+            forgot_url=public_url("accounts.forgot_password"),
+            rota_url=public_url("speedwatch.rota"),
+        )
 
 
 def declined(volunteer: Volunteer) -> None:
@@ -63,17 +64,20 @@ def declined(volunteer: Volunteer) -> None:
 
 def suspended(volunteer: Volunteer) -> None:
     team = volunteer.team
-    send(volunteer.email, f"Your Speed Watch volunteering is paused: {team.name}", "volunteer_suspended", team=team)
+    with force_language(language_of(volunteer)):
+        send(volunteer.email, _("Your Speed Watch volunteering is paused: %(team)s", team=team.name),
+             "volunteer_suspended", team=team)  # fmt: skip
 
 
 def reinstated(volunteer: Volunteer) -> None:
     team = volunteer.team
-    send(
-        volunteer.email,
-        f"Welcome back to {team.name} Community Speed Watch",
-        "volunteer_reinstated",
-        volunteer=volunteer,
-        team=team,
-        login_url=public_url("accounts.login"),
-        forgot_url=public_url("accounts.forgot_password"),
-    )
+    with force_language(language_of(volunteer)):
+        send(
+            volunteer.email,
+            _("Welcome back to %(team)s Community Speed Watch", team=team.name),
+            "volunteer_reinstated",
+            volunteer=volunteer,
+            team=team,
+            login_url=public_url("accounts.login"),
+            forgot_url=public_url("accounts.forgot_password"),
+        )

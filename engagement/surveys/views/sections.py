@@ -48,8 +48,22 @@ def dashboard_section(user, teams):
     return render_template("surveys/staff/_dashboard.html", rows=dashboard_rows(user, teams))
 
 
-def occurrence_section(occurrence, viewer=None) -> str:
+def occurrence_columns() -> dict:
+    """Selected with the event page (core.hooks): whether the date has finished. Until then the box is
+    never shown and costs nothing; after, it depends on surveys opening and closing: never cached."""
+    from sqlalchemy import bindparam
+
+    from engagement.core.db import UTCDateTime
+    from engagement.core.hooks import PAGE_NOW
+    from engagement.events.models import Occurrence
+
+    return {"uncached": Occurrence.ends_at <= bindparam(PAGE_NOW, type_=UTCDateTime)}
+
+
+def occurrence_section(occurrence, viewer=None, data=None) -> str:
     """The "tell us how it went" box on an event page, once that date has finished."""
+    if data is not None and not data.get("uncached"):
+        return ""
     now = utcnow()
     if occurrence.ends_at > now or occurrence.is_cancelled or not occurrence.event.is_public:
         return ""
