@@ -118,7 +118,7 @@ def main() -> None:
         target = populate(app)
         pages = {"event": f"/events/{target}", "signup": f"/events/{target}/sign-up", "home": "/"}
         print(f"resident pages: {EVENTS} events on {url.split(':')[0]}")
-        for name, path in pages.items():
+        for path in pages.values():
             print(f"   statements per anonymous GET of {path:24s} {statements(app, path)}")
         if not shutil.which("wrk"):
             print("   requests/second: skipped (install Debian's wrk: apt-get install -y wrk)")

@@ -142,7 +142,7 @@ def sms_reply_handlers() -> list[Callable]:
 
 # --- one staff line per date ----------------------------------------------------------------
 # Staff lists of dates (the dashboard's fortnight, a team's calendar) show one line per date saying
-# how it is filling: "8 of 8 booked · 3 waiting · full, waiting list open". Sign-ups answer for
+# how it is filling: "8 of 8 places booked · 3 waiting · full: waiting list open". Sign-ups answer for
 # dates residents book, Speed Watch for shifts; the first answer for a date is its line.
 
 _occurrence_lines: dict[str, tuple[int, Callable]] = {}

@@ -195,6 +195,24 @@ def load_events_demo(now: datetime | None = None) -> dict[str, int]:
     return added
 
 
+# Languages officers speak at some surgeries, and one surgery's words in Urdu (issue 15), so the demo
+# shows the fact, the filter (/events?language=ur) and a translated event page (?lang=ur).
+SURGERY_LANGUAGES = {
+    "ladywood": {
+        "languages": ["en", "ur", "pa"],
+        "translations": {
+            "ur": {
+                "title": "پولیس سے ملاقات: لیڈی وڈ کمیونٹی لائبریری",
+                "description": "اپنے مقامی افسران سے نجی بات چیت کے لیے آئیں۔ پہلے سے وقت لینے کی ضرورت نہیں۔",
+            }
+        },
+    },
+    "sparkbrook-balsall-heath": {"languages": ["en", "ur", "bn"]},
+    "smethwick": {"languages": ["en", "pa", "pl"]},
+    "foleshill": {"languages": ["en", "pa", "ur"]},
+}
+
+
 def _team_events(team, index: int, types: dict, now: datetime) -> int:
     """One team's quarter; `index` varies weekdays and times from team to team."""
     slug, area = team.slug, team.name
@@ -225,6 +243,7 @@ def _team_events(team, index: int, types: dict, now: datetime) -> int:
         library,
         RepeatPattern("monthly_by_weekday", 1, until=first + relativedelta(months=8)),
         description="Drop in for a private chat with your local officers. No appointment needed.",
+        **SURGERY_LANGUAGES.get(slug, {}),
     )
 
     saturday = index % 3 == 0

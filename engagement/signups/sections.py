@@ -25,7 +25,7 @@ def occurrence_section(row, viewer=None, data=None):
 def date_lines(rows, now=None) -> dict[int, tuple[str, str]]:
     """One truthful line per date that takes (or has) sign-ups, for staff lists: one aggregate query.
 
-    "8 of 8 booked · 3 waiting · full: waiting list open". Registered with core.hooks
+    "8 of 8 places booked · 3 waiting · full: waiting list open". Registered with core.hooks
     ("occurrence lines"), so the events dashboard and calendar show it in place of "8 places".
     """
     now = now or utcnow()
@@ -37,7 +37,8 @@ def date_lines(rows, now=None) -> dict[int, tuple[str, str]]:
             continue
         c = c or queries.Counts()
         capacity = row.event.capacity
-        parts = [f"{c.booked} of {capacity} booked" if capacity else f"{c.booked} booked (no limit)"]
+        places = "place" if c.booked == 1 and not capacity else "places"
+        parts = [f"{c.booked} of {capacity} places booked" if capacity else f"{c.booked} {places} booked (no limit)"]
         if c.waiting:
             parts.append(f"{c.waiting} waiting")
         if c.walk_ins:

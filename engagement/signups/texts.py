@@ -18,7 +18,7 @@ from engagement.signups.models import Signup
 
 # The email templates (emails._send) that have a text: other emails have no text counterpart.
 TEXTS = ("confirmed", "waiting", "promoted", "places_changed", "resident_cancelled", "moved", "cancelled",
-         "reminder", "already")  # fmt: skip
+         "reminder", "already", "message")  # fmt: skip
 
 
 def short_when(value) -> str:

@@ -32,6 +32,7 @@ def test_a_duplicate_event_warns_and_saves_only_when_confirmed(db, login_as, pos
     page = _warned(again)
     assert "is already on the calendar" in page and "Tuesday 4 March 2031, 6pm" in page
     assert 'value="Police surgery at Ladywood Community Library"' in page  # the answers are kept
+    assert re.search(r'<button type="submit" form="event-form"[^>]*name="action" value="publish">Save anyway', page)
     assert event_count(db) == 1
     confirmed = post_form("/staff/events/new", fields | {"acknowledged": _acknowledged(page)})
     assert confirmed.status_code == 302 and event_count(db) == 2

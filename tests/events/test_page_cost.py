@@ -23,7 +23,7 @@ def statements(db, client, url, **kwargs):
     return response, [s for part in seen for s in part]
 
 
-def test_a_date_page_costs_two_statements_then_one_and_the_form_one(db, client, make_date, book, officer, login_as):
+def test_a_date_page_costs_two_statements_then_one_and_the_form_one(db, client, make_date, book, officer, login_as):  # noqa: F811 - fixtures
     row = make_date(capacity=2, most=2, title="Cuppa with a Copper")
     book(row, places=2)
     book(row)  # the date is full: this one waits, and the page says so (the batched figures)
@@ -48,7 +48,7 @@ def test_a_date_page_costs_two_statements_then_one_and_the_form_one(db, client, 
     assert len(page_statements) == 1 and "ETag" not in staff.headers and staff.headers["Cache-Control"] == "no-store"
 
 
-def test_an_unchanged_date_page_answers_304_and_a_booking_changes_it(db, client, make_date, book):
+def test_an_unchanged_date_page_answers_304_and_a_booking_changes_it(db, client, make_date, book):  # noqa: F811 - fixtures
     row = make_date(capacity=5, title="Police surgery")
     page = f"/events/{row.id}"
     first = client.get(page)
@@ -69,7 +69,7 @@ def test_an_unchanged_date_page_answers_304_and_a_booking_changes_it(db, client,
     assert "moved upstairs" in client.get(page).get_data(as_text=True)
 
 
-def test_a_page_with_a_flashed_message_is_never_kept_for_the_next_visitor(app, db, client, make_date):
+def test_a_page_with_a_flashed_message_is_never_kept_for_the_next_visitor(app, db, client, make_date):  # noqa: F811 - fixtures
     row = make_date(title="Surgery")
     with client.session_transaction() as session:
         session["_flashes"] = [("success", "Your sign-up is cancelled.")]
@@ -79,7 +79,7 @@ def test_a_page_with_a_flashed_message_is_never_kept_for_the_next_visitor(app, d
     assert "Your sign-up is cancelled." not in other.get(f"/events/{row.id}").get_data(as_text=True)
 
 
-def test_pages_without_a_form_set_no_cookie_and_carry_no_token(db, client, make_date):
+def test_pages_without_a_form_set_no_cookie_and_carry_no_token(db, client, make_date):  # noqa: F811 - fixtures
     row = make_date(title="Surgery")
     for url in ("/", f"/events/{row.id}"):
         response = client.get(url)
@@ -95,7 +95,7 @@ def test_pages_without_a_form_set_no_cookie_and_carry_no_token(db, client, make_
     assert "ETag" not in form.headers  # a page with a token is never cached or shared
 
 
-def test_a_section_gets_its_figures_from_the_page_statement_and_can_keep_the_page_live(db, client, make_date):
+def test_a_section_gets_its_figures_from_the_page_statement_and_can_keep_the_page_live(db, client, make_date):  # noqa: F811 - fixtures
     """The hooks contract: a section's columns ride in the page's statement; a truthy "uncached" (a Speed
     Watch shift's staffing) means the page is built for every request and never cached."""
     from sqlalchemy import literal

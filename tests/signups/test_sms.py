@@ -22,6 +22,7 @@ from engagement.signups.models import BY_EMAIL, BY_TEXT, CANCELLED, CONFIRMED, W
 from engagement.signups.tasks import send_reminders
 from tests.signups.conftest import at
 from tests.signups.test_views import submit
+from tests.support.html import without_bdi
 
 MOBILE, E164 = "07700 900123", "+447700900123"
 
@@ -52,7 +53,7 @@ def test_sign_up_change_and_cancel_with_a_mobile_only_through_notify(client, db,
     response = submit(client, row, email="", phone=MOBILE, channel="email")  # no email: texts whatever is ticked
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "We've sent a text to <strong>07700 900123</strong>" in page
+    assert "We've sent a text to <strong>07700 900123</strong>" in without_bdi(page)
     signup = db.session.scalars(select(Signup)).one()
     assert (signup.email, signup.mobile, signup.channel, signup.status) == (None, E164, BY_TEXT, CONFIRMED)
     assert run_once()["mail"] == 1
@@ -105,7 +106,7 @@ def test_choosing_texts_with_both_and_switching_on_the_booking_page(client, db, 
     token = csrf_token_of(client, path)
     answer = client.post(path + "/contact", data={"csrf_token": token, "channel": "email"})
     assert answer.status_code == 302 and answer.headers["Location"].endswith("#contact")
-    assert "by email to ada@example.org" in client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "by email to ada@example.org" in without_bdi(client.get(answer.headers["Location"]).get_data(as_text=True))
     db.session.expire_all()
     assert db.session.get(Signup, signup.id).channel == BY_EMAIL
     event_services.cancel_event(row.event, actor=officer, reason="Flooded")
@@ -170,3 +171,18 @@ def test_with_texts_switched_off_an_email_is_required_again(app, client, db, sur
     assert submit(client, surgery, phone=MOBILE, channel="sms").status_code == 302
     signup = db.session.scalars(select(Signup)).one()
     assert (signup.phone, signup.mobile, signup.channel) == (MOBILE, None, BY_EMAIL) and texts(db) == []
+
+
+def test_the_team_message_reaches_a_phone_only_booking_by_text(db, make_date, book, officer):
+    row = make_date(title="Cuppa with a Copper")
+    book(row, name="Ann Booked", email="ann@example.org")
+    phone_only(row)
+    db.session.commit()
+    assert services.message_recipients(row, services.BOOKED).by_text == 1
+    assert services.message_booked(row, audience=services.BOOKED, text="The room has changed to the hall upstairs.",
+                                   actor=officer) == 2  # fmt: skip
+    db.session.commit()
+    last = texts(db)[-1]
+    assert last.startswith(f"{row.event.team.name} police, about Cuppa with a Copper, ")
+    assert "The room has changed to the hall upstairs." in last and "/bookings/" in last
+    assert emails_to(db, "ann@example.org") == 2  # her confirmation and the message, by email
