@@ -28,7 +28,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engagement.core.errors import DomainError
-from engagement.core.i18n import _l, language_name, text_direction
+from engagement.core.i18n import _, _l, language_name, text_direction
 from engagement.events.details import When
 from engagement.events.languages import SPOKEN_NAMES, field_name, spoken_choices
 from engagement.events.models import (
@@ -69,7 +69,7 @@ def uk_date(label: str, *, required: bool = False, required_message: str = "", *
         label,
         validators=validators,
         format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"],
-        invalid_value_message="Enter a real date, for example 3/3/2027",
+        invalid_value_message=_l("Enter a real date, for example %(example)s", example="3/3/2027"),
         **kwargs,
     )
 
@@ -315,30 +315,30 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    team = choice("Team", coerce=str, default="", message="Choose a team from the list")
-    type = choice("Kind of event", coerce=str, default="", message="Choose a kind of event from the list")
+    team = choice(_l("Team"), coerce=str, default="", message=_l("Choose a team from the list"))
+    type = choice(_l("Kind of event"), coerce=str, default="", message=_l("Choose a kind of event from the list"))
     area = choice(
-        "Area",
+        _l("Area"),
         coerce=str,
         default="",
-        choices=[("", "All areas"), *((a, a) for a in AREAS)],
-        message="Choose an area from the list",
+        choices=[("", _l("All areas")), *((a, a) for a in AREAS)],
+        message=_l("Choose an area from the list"),
     )
     language = choice(
         _l("Language officers speak"), coerce=str, default="", message=_l("Choose a language from the list")
     )
-    from_date = uk_date("From")
-    to_date = uk_date("To")
+    from_date = uk_date(_l("From"))
+    to_date = uk_date(_l("To"))
     # ?show=shifts: residents' lists leave out dates only approved volunteers attend, unless asked.
     show = BooleanField(
-        "Include Community Speed Watch shifts",
-        description="For approved Speed Watch volunteers only",
+        _l("Include Community Speed Watch shifts"),
+        description=_l("For approved Speed Watch volunteers only"),
         render_kw={"value": "shifts"},
     )
 
     def validate_to_date(self, field):
         if field.data and self.from_date.data and field.data < self.from_date.data:
-            raise ValidationError("The “to” date must be the same as or after the “from” date")
+            raise ValidationError(_("The “to” date must be the same as or after the “from” date"))
 
 
 class OneOffEditForm(EventForm):

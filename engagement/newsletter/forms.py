@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from engagement.core.i18n import _l
 from engagement.newsletter.models import INTRO_MAX, MAX_WEEKS, SUBJECT_MAX
 
 
@@ -35,28 +36,28 @@ class ChooseForm(FlaskForm):
     class Meta:
         csrf = False
 
-    team = MultiCheckboxField("Teams", validate_choice=False)
-    area = MultiCheckboxField("Whole areas", validate_choice=False)
+    team = MultiCheckboxField(_l("Teams"), validate_choice=False)
+    area = MultiCheckboxField(_l("Whole areas"), validate_choice=False)
 
 
 class EmailForm(FlaskForm):
     email = EmailField(
-        "Email address",
-        description="We will send a link to this address. Nothing is sent until you press it.",
-        validators=[DataRequired("Enter your email address"), Length(max=320)],
+        _l("Email address"),
+        description=_l("We will send a link to this address. Nothing is sent until you press it."),
+        validators=[DataRequired(_l("Enter your email address")), Length(max=320)],
     )
 
 
 class ManageForm(FlaskForm):
-    team = MultiCheckboxField("Teams", validate_choice=False)
-    area = MultiCheckboxField("Whole areas", validate_choice=False)
+    team = MultiCheckboxField(_l("Teams"), validate_choice=False)
+    area = MultiCheckboxField(_l("Whole areas"), validate_choice=False)
 
 
 class LostLinkForm(FlaskForm):
     email = EmailField(
-        "Email address",
-        description="The address you get newsletters at.",
-        validators=[DataRequired("Enter your email address"), Length(max=320)],
+        _l("Email address"),
+        description=_l("The address you get newsletters at."),
+        validators=[DataRequired(_l("Enter your email address")), Length(max=320)],
     )
 
 
@@ -65,9 +66,9 @@ class VerifyForm(FlaskForm):
         csrf = False
 
     code = StringField(
-        "Reference",
-        description="It is at the bottom of the email and looks like NL-7KQ3-M9TP.",
-        validators=[DataRequired("Enter the reference from the email"), Length(max=40)],
+        _l("Reference"),
+        description=_l("It is at the bottom of the email and looks like %(example)s.", example="NL-7KQ3-M9TP"),
+        validators=[DataRequired(_l("Enter the reference from the email")), Length(max=40)],
     )
 
 

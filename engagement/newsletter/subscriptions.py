@@ -20,7 +20,7 @@ from engagement.accounts.services import normalise_email
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
-from engagement.core.i18n import _l, force_language, language_of
+from engagement.core.i18n import _, _l, force_language, language_of
 from engagement.core.mail import queue_email
 from engagement.core.tokens import InvalidToken, make_token, read_token
 from engagement.core.urls import public_url
@@ -149,7 +149,7 @@ def request_subscription(email: str, teams: list[Team], areas: list[str], *, now
     now = now or utcnow()
     email = normalise_email(email)
     if not teams and not areas:
-        raise DomainError("Select at least one team or area", field="teams")
+        raise DomainError(_("Select at least one team or area"), field="teams")
     subscriber = find_subscriber(email)
     if subscriber is None:
         subscriber = Subscriber(email=email)

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
+from engagement.core.i18n import _
 from engagement.core.mail import OutboxMessage
 from engagement.extensions import db
 from engagement.newsletter.text_models import AlertSubscription, TextCode, TextNumber, TextReply
@@ -78,7 +79,7 @@ def request_alerts(mobile_typed: str, teams: list[Team], *, now: datetime | None
     except InvalidMobile as exc:
         raise DomainError(exc.message, field="mobile") from exc
     if not teams:
-        raise DomainError("Select at least one team", field="mobile")
+        raise DomainError(_("Select at least one team"), field="mobile")
     number = find_number(mobile)
     if number is None:
         number = TextNumber(mobile=mobile, created_at=now)
@@ -126,7 +127,7 @@ def send_code(number: TextNumber, *, now: datetime | None = None) -> TextCode:
     try:
         queue_sms(number.mobile, body, purpose="alerts-code")
     except MobileBlocked as exc:
-        raise DomainError("Texts to this number have failed before, so we cannot send a code to it.",
+        raise DomainError(_("Texts to this number have failed before, so we cannot send a code to it."),
                           field="mobile") from exc  # fmt: skip
     return row
 

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from engagement.core.i18n import _, _l
+
 CONFIRM_WORD = "delete"
 
 
@@ -28,18 +30,23 @@ class StaffEraseForm(FlaskForm):
 
 
 class SelfEraseForm(FlaskForm):
+    """A resident's page: the word to type stays "delete" in every language (it is what the check compares)."""
+
     confirm = StringField(
-        f'To confirm, type "{CONFIRM_WORD}"',
-        validators=[DataRequired(f'Type "{CONFIRM_WORD}" to confirm'), Length(max=20)],
+        _l('To confirm, type "%(word)s"', word=CONFIRM_WORD),
+        validators=[DataRequired(_l('Type "%(word)s" to confirm', word=CONFIRM_WORD)), Length(max=20)],
     )
-    validate_confirm = StaffEraseForm.validate_confirm
+
+    def validate_confirm(self, field):
+        if (field.data or "").strip().lower() != CONFIRM_WORD:
+            raise ValidationError(_('Type "%(word)s" to confirm', word=CONFIRM_WORD))
 
 
 class RequestForm(FlaskForm):
     email = EmailField(
-        "Email address",
-        description="The address you used with us. We will email a link to it.",
-        validators=[DataRequired("Enter your email address"), Length(max=320)],
+        _l("Email address"),
+        description=_l("The address you used with us. We will email a link to it."),
+        validators=[DataRequired(_l("Enter your email address")), Length(max=320)],
     )
 
 

@@ -24,12 +24,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from engagement.core.i18n import _l, ngettext
 from engagement.signups.models import ACCESS_MAX, BY_EMAIL, BY_TEXT, EMAIL_MAX, NAME_MAX, PHONE_MAX
 
-ACCESS_HINT = (
+ACCESS_HINT = _l(
     "For example step-free access, a hearing loop, large print or a British Sign Language interpreter. "
     "Only the neighbourhood team sees this."
 )
 
-CHANNEL_CHOICES = [(BY_EMAIL, "By email"), (BY_TEXT, "By text message to my mobile")]
+CHANNEL_CHOICES = [(BY_EMAIL, _l("By email")), (BY_TEXT, _l("By text message to my mobile"))]
 
 
 def places_hint(field, most: int) -> None:
@@ -45,58 +45,68 @@ class MultiCheckboxField(SelectMultipleField):
 
 class SignupForm(FlaskForm):
     name = StringField(
-        "Full name",
+        _l("Full name"),
         validators=[
-            DataRequired("Enter your name"),
-            Length(max=NAME_MAX, message=f"Your name must be {NAME_MAX} characters or fewer"),
+            DataRequired(_l("Enter your name")),
+            Length(max=NAME_MAX, message=_l("Your name must be %(num)s characters or fewer", num=NAME_MAX)),
         ],
     )
     # An email address or a mobile number: the service says which is missing (one is required).
     email = EmailField(
-        "Email address",
-        description="We will email your confirmation and any changes to this address. No email? Give a mobile "
-        "number below and we will text you instead.",
+        _l("Email address"),
+        description=_l(
+            "We will email your confirmation and any changes to this address. No email? Give a mobile "
+            "number below and we will text you instead."
+        ),
         validators=[Optional(), Length(max=EMAIL_MAX)],
     )
     phone = StringField(
-        "Mobile phone number",
-        description="Optional if you give an email address. We text a mobile number if you have no email or "
-        "choose texts below; otherwise we use it only about a change at short notice.",
+        _l("Mobile phone number"),
+        description=_l(
+            "Optional if you give an email address. We text a mobile number if you have no email or "
+            "choose texts below; otherwise we use it only about a change at short notice."
+        ),
         validators=[
             Optional(),
-            Length(max=PHONE_MAX, message=f"Enter a phone number of {PHONE_MAX} characters or fewer"),
+            Length(max=PHONE_MAX, message=_l("Enter a phone number of %(num)s characters or fewer", num=PHONE_MAX)),
         ],
     )
     channel = RadioField(
-        "How should we send your confirmation, reminder and any changes?",
+        _l("How should we send your confirmation, reminder and any changes?"),
         choices=CHANNEL_CHOICES,
         default=BY_EMAIL,
         validators=[Optional()],
     )
     places = IntegerField(
-        "How many places do you need?",
+        _l("How many places do you need?"),
         default=1,
-        validators=[InputRequired("Enter how many places you need"), NumberRange(min=1, message="Enter 1 or more")],
+        validators=[
+            InputRequired(_l("Enter how many places you need")),
+            NumberRange(min=1, message=_l("Enter 1 or more")),
+        ],
     )
     access_needs = TextAreaField(
-        "Access needs (optional)",
+        _l("Access needs (optional)"),
         description=ACCESS_HINT,
         validators=[
             Optional(),
-            Length(max=ACCESS_MAX, message=f"Access needs must be {ACCESS_MAX} characters or fewer"),
+            Length(max=ACCESS_MAX, message=_l("Access needs must be %(num)s characters or fewer", num=ACCESS_MAX)),
         ],
         render_kw={"rows": 3},
     )
     # Bots fill every field; people never see this one.
-    website = StringField("Leave this field empty", validators=[Optional()])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
     consent_version = HiddenField()
     request_key = HiddenField()
 
 
 class PlacesForm(FlaskForm):
     places = IntegerField(
-        "How many places do you need?",
-        validators=[InputRequired("Enter how many places you need"), NumberRange(min=1, message="Enter 1 or more")],
+        _l("How many places do you need?"),
+        validators=[
+            InputRequired(_l("Enter how many places you need")),
+            NumberRange(min=1, message=_l("Enter 1 or more")),
+        ],
     )
 
 
@@ -104,9 +114,9 @@ class ChannelForm(FlaskForm):
     """The booking page's choice, for residents who gave both an email address and a mobile number."""
 
     channel = RadioField(
-        "How should we send your reminder and any changes?",
+        _l("How should we send your reminder and any changes?"),
         choices=CHANNEL_CHOICES,
-        validators=[DataRequired("Choose email or text message")],
+        validators=[DataRequired(_l("Choose email or text message"))],
     )
 
 

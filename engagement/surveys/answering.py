@@ -201,7 +201,7 @@ def require_open(survey: Survey, now: datetime | None = None) -> None:
         raise NotOpen(f"This survey opens on {format_datetime(survey.opens_at)}. Come back then to answer it.")
     if state == "closed":
         raise NotOpen(f"This survey closed on {format_datetime(survey.closes_at)}. Thank you for your interest.")
-    raise NotOpen("This survey is not open.")
+    raise NotOpen(_("This survey is not open."))
 
 
 def require_answerable(survey: Survey, answered_cookie_value: str | None) -> None:
@@ -210,7 +210,7 @@ def require_answerable(survey: Survey, answered_cookie_value: str | None) -> Non
     if survey.status == PUBLISHED:
         require_open(survey)
     if not survey.identified and survey.id in answered_ids(answered_cookie_value):
-        raise AlreadyAnswered("You have already answered this survey on this device. Thank you.")
+        raise AlreadyAnswered(_("You have already answered this survey on this device. Thank you."))
 
 
 # --- one response per browser (anonymous surveys) ---------------------------------------------
@@ -276,9 +276,9 @@ def submit_anonymous(survey: Survey, form, *, answered_cookie_value: str | None,
     now = now or utcnow()
     require_open(survey, now)
     if survey.identified:
-        raise DomainError("This survey needs an email address.")
+        raise DomainError(_("This survey needs an email address."))
     if survey.id in answered_ids(answered_cookie_value):
-        raise AlreadyAnswered("You have already answered this survey on this device. Thank you.")
+        raise AlreadyAnswered(_("You have already answered this survey on this device. Thank you."))
     answers, errors = check_all(survey, form)
     if errors:
         raise DomainError(next(iter(errors.values())), field=next(iter(errors)))
@@ -324,7 +324,7 @@ def response_for_token(token: str) -> Response:
     payload = read_token(VERIFY_PURPOSE, token, VERIFY_DAYS * 86400)
     response = db.session.get(Response, payload.get("r")) if isinstance(payload, dict) else None
     if response is None or response.secret != payload.get("k"):
-        raise InvalidToken("This link is no longer valid. You may have sent newer answers: use the latest email.")
+        raise InvalidToken(_("This link is no longer valid. You may have sent newer answers: use the latest email."))
     return response
 
 

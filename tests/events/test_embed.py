@@ -169,3 +169,11 @@ def test_embed_costs_the_same_for_1_and_200_events(app, db, client, types, team,
     many, page = measure()
     assert len([lnk for lnk in page.links if lnk["text"].startswith("Surgery")]) == 20
     assert one == many == 2  # the team, then its dates
+
+
+def test_embed_shows_android_the_web_address_not_webcal(client, team):
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
+    response = client.get(f"/embed/teams/{team.slug}", headers={"User-Agent": android})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "webcal://" not in text and f"/teams/{team.slug}/calendar.ics" in text
+    assert "webcal://" in client.get(f"/embed/teams/{team.slug}").get_data(as_text=True)

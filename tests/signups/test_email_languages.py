@@ -1,7 +1,7 @@
 """A resident who signed up in Urdu gets every email in Urdu, over the real loopback SMTP server (issue 15).
 
-The greeting and "You're booked." have Urdu translations in ur/messages.po; the rest of the body falls back
-to English until translators fill it in, which is what a partly translated catalogue does."""
+Asserts on the greeting and "You're booked." as ur/messages.po translates them (the Content-Language header,
+strict UTF-8 decoding of the text part, the RTL HTML part and the attached calendar files parsed with icalendar)."""
 
 from __future__ import annotations
 

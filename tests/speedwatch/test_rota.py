@@ -84,3 +84,12 @@ def test_suspended_volunteers_feed_is_gone(db, client, pat):
     db.session.commit()
     assert client.get(f"/speed-watch/rota/{pat.rota_token}.ics").status_code == 404
     assert client.get("/speed-watch/rota/not-a-token.ics").status_code == 404
+
+
+def test_the_rota_shows_android_no_webcal_link(db, client, pat, dates, login_as):
+    login_as(pat.user, PASSWORD)
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
+    response = client.get("/speed-watch/rota", headers={"User-Agent": android})
+    page = body(response)
+    assert "webcal://" not in page and f"http://localhost/speed-watch/rota/{pat.rota_token}.ics" in page
+    assert "User-Agent" in response.headers.get("Vary", "")

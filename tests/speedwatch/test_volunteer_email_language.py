@@ -7,6 +7,7 @@ from datetime import date
 from email import message_from_bytes
 from email.policy import default
 
+from engagement.core.i18n import _, force_language
 from engagement.speedwatch.volunteers import services
 from tests.speedwatch.conftest import NOW, TODAY
 from tests.support.outbox import outbox_rows
@@ -23,11 +24,12 @@ def test_a_volunteer_who_applied_in_urdu_is_written_to_in_urdu(db, team, officer
     services.reinstate(volunteer, actor=officer)
     db.session.commit()
     sent = {row.subject: message_from_bytes(row.raw, policy=default) for row in outbox_rows(db, "nadia@example.org")}
-    for subject in ("Welcome to Sutton Coldfield Community Speed Watch",
-                    "Your Speed Watch volunteering is paused: Sutton Coldfield",
-                    "Welcome back to Sutton Coldfield Community Speed Watch"):  # fmt: skip
-        message = sent[subject]  # subjects still English: not yet translated in ur/messages.po
-        assert message["Content-Language"] == "ur", subject
-    for subject in ("Welcome to Sutton Coldfield Community Speed Watch",
-                    "Welcome back to Sutton Coldfield Community Speed Watch"):  # fmt: skip
+    with force_language("ur"):  # the subjects as ur/messages.po has them (English where not yet translated)
+        welcome = _("Welcome to %(team)s Community Speed Watch", team=team.name)
+        paused = _("Your Speed Watch volunteering is paused: %(team)s", team=team.name)
+        back = _("Welcome back to %(team)s Community Speed Watch", team=team.name)
+    assert welcome != "Welcome to Sutton Coldfield Community Speed Watch"  # the catalogue translates it
+    for subject in (welcome, paused, back):
+        assert sent[subject]["Content-Language"] == "ur", subject
+    for subject in (welcome, back):
         assert sent[subject].get_body(("plain",)).get_content().startswith("محترم Nadia Hussain،")

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engagement.core.actions import render_form, rollback
 from engagement.core.permissions import access, get_or_404, require_team
-from engagement.core.timeutil import format_date, format_datetime
+from engagement.core.timeutil import format_date, format_datetime, to_local
 from engagement.events import series
 from engagement.events.display import event_when
 from engagement.events.forms import CancelForm, FollowingForm, MoveForm
@@ -69,7 +69,8 @@ def occurrence_move(occurrence_id: int):
 
     def move():
         when = form.when()
-        review.check(when, same=same_event(form, event), except_occurrence=row.id)
+        was = to_local(row.starts_at).replace(tzinfo=None)  # a venue-only change is not questioned on its date
+        review.check(when, same=same_event(form, event), except_occurrence=row.id, was=was)
         changed = series.move_occurrence(row, actor=current_user, when=when, venue=chosen_venue(form))
         if changed and form.confirmed.data != "yes":
             raise _CheckFirst({"when": event_when(row), "venue": row.venue})  # the service's answer, not yet kept

@@ -19,8 +19,8 @@ from engagement.teams.services import all_teams
 
 def event_list():
     form = EventFilterForm(formdata=request.args)
-    form.team.choices = [("", "All teams"), *((t.slug, t.name) for t in all_teams())]
-    form.type.choices = [("", "All kinds of event"), *((t.slug, t.name) for t in queries.all_types())]
+    form.team.choices = [("", _("All teams")), *((t.slug, t.name) for t in all_teams())]
+    form.type.choices = [("", _("All kinds of event")), *((t.slug, t.name) for t in queries.all_types())]
     form.language.choices = [("", _("Any language")), *((code, spoken_name(code)) for code in SPOKEN)]
     if not form.validate():
         return render_template("events/list.html", form=form, page=None, days=[], args={}), 400

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError
+from engagement.core.i18n import _
 from engagement.events.models import Occurrence
 from engagement.extensions import db
 from engagement.signups import emails, links
@@ -87,7 +88,7 @@ def sign_up(
         row, name=name, email=email, phone=phone, places=places, access_needs=access_needs, channel=channel
     )
     if consent_version not in links.CONSENT_TEXTS:
-        raise DomainError("The form had changed. Read the statement again and sign up.")
+        raise DomainError(_("The form had changed. Read the statement again and sign up."))
 
     lock_slot(row)
     same = [Signup.email == email] if email else []
@@ -208,7 +209,7 @@ def cancel_signup(signup: Signup, *, actor=None, now: datetime | None = None) ->
     now = now or utcnow()
     row = signup.occurrence
     if row.ends_at <= now:
-        raise DomainError("This event has finished, so the booking cannot be changed.")
+        raise DomainError(_("This event has finished, so the booking cannot be changed."))
     lock_slot(row)
     signup = fresh(signup)
     if signup.status == CANCELLED:
@@ -226,11 +227,11 @@ def cancel_signup(signup: Signup, *, actor=None, now: datetime | None = None) ->
 def set_channel(signup: Signup, channel: str) -> Signup:
     """The booking page's choice of email or text, for residents who gave both (texts need a mobile)."""
     if channel == BY_TEXT and not signup.mobile:
-        raise DomainError("Texts need a UK mobile number: this booking has none", field="channel")
+        raise DomainError(_("Texts need a UK mobile number: this booking has none"), field="channel")
     if channel == BY_EMAIL and not signup.email:
-        raise DomainError("This booking has no email address, so news of it goes by text", field="channel")
+        raise DomainError(_("This booking has no email address, so news of it goes by text"), field="channel")
     if channel not in (BY_EMAIL, BY_TEXT):
-        raise DomainError("Choose email or text message", field="channel")
+        raise DomainError(_("Choose email or text message"), field="channel")
     signup.channel = channel
     return signup
 
@@ -244,7 +245,7 @@ def change_places(signup: Signup, places: int, *, now: datetime | None = None) -
     slot = lock_slot(row)
     signup = fresh(signup)
     if signup.status == CANCELLED:
-        raise DomainError("This booking is cancelled. Sign up again if you would like to come.")
+        raise DomainError(_("This booking is cancelled. Sign up again if you would like to come."))
     before = signup.places
     if places == before:
         return []

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError, FieldChecks
+from engagement.core.i18n import _
 from engagement.extensions import db
 from engagement.signups.models import CANCELLED, Signup
 from engagement.signups.services.slots import fresh
@@ -25,9 +26,9 @@ def correct_details(signup: Signup, *, name: str, phone: str, access_needs: str,
     now = now or utcnow()
     signup = fresh(signup)
     if signup.status == CANCELLED:
-        raise DomainError("This booking is cancelled. Sign up again if you would like to come.")
+        raise DomainError(_("This booking is cancelled. Sign up again if you would like to come."))
     if signup.occurrence.ends_at <= now:
-        raise DomainError("This event has finished, so the booking cannot be changed.")
+        raise DomainError(_("This event has finished, so the booking cannot be changed."))
     checks = FieldChecks()
     name = checks(clean_name, name)
     contact = checks(clean_contact, signup.email or "", phone, signup.channel)
@@ -35,7 +36,7 @@ def correct_details(signup: Signup, *, name: str, phone: str, access_needs: str,
     checks.done()
     _email, phone, mobile, _channel = contact
     if mobile and mobile != signup.mobile and _mobile_taken(signup, mobile):
-        raise DomainError("This mobile number already has another booking for this event", field="phone")
+        raise DomainError(_("This mobile number already has another booking for this event"), field="phone")
     before = (signup.name, signup.phone, signup.mobile, signup.access_needs)
     signup.name, signup.phone, signup.mobile, signup.access_needs = name, phone, mobile, access_needs
     return before != (signup.name, signup.phone, signup.mobile, signup.access_needs)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from engagement.accounts.services import normalise_email
 from engagement.core.errors import DomainError, FieldChecks
+from engagement.core.i18n import _, ngettext
 from engagement.core.markup import has_tags, strip_tags
 from engagement.core.sms import InvalidMobile, normalise_uk_mobile, sms_enabled
 from engagement.events.models import Occurrence
@@ -19,30 +20,30 @@ def check_open(row: Occurrence, now: datetime) -> None:
     """Whether residents may sign up for this date right now; raises with the reason if not."""
     event = row.event
     if not event.is_public:
-        raise DomainError("This event is not open for sign-up.")
+        raise DomainError(_("This event is not open for sign-up."))
     if row.is_cancelled:
-        raise DomainError("This event has been cancelled, so you cannot sign up for it.")
+        raise DomainError(_("This event has been cancelled, so you cannot sign up for it."))
     if event.signup_mode not in BOOKABLE_MODES:
-        raise DomainError("You do not need to sign up for this event through this website.")
+        raise DomainError(_("You do not need to sign up for this event through this website."))
     if row.starts_at <= now:
-        raise DomainError("This event has already started or finished, so you cannot sign up for it.")
+        raise DomainError(_("This event has already started or finished, so you cannot sign up for it."))
 
 
 def clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Enter your name", field="name")
+        raise DomainError(_("Enter your name"), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Your name must be {NAME_MAX} characters or fewer", field="name")
+        raise DomainError(_("Your name must be %(num)s characters or fewer", num=NAME_MAX), field="name")
     if has_tags(name):
-        raise DomainError("Enter your name without < or > characters", field="name")
+        raise DomainError(_("Enter your name without < or > characters"), field="name")
     return name
 
 
 def clean_phone(phone: str) -> str:
     phone = " ".join((phone or "").split())
     if phone and (len(phone) > PHONE_MAX or not _PHONE.match(phone)):
-        raise DomainError("Enter a phone number, like 0121 496 0000 or +44 7700 900 123", field="phone")
+        raise DomainError(_("Enter a phone number, like 0121 496 0000 or +44 7700 900 123"), field="phone")
     return phone
 
 
@@ -67,15 +68,15 @@ def clean_contact(email: str, phone: str, channel: str | None) -> tuple[str | No
     phone = clean_phone(phone)
     if not sms_enabled():  # SMS_ENABLED=0: email only, the phone kept for calls as before issue 16
         if not email:
-            raise DomainError("Enter your email address", field="email")
+            raise DomainError(_("Enter your email address"), field="email")
         return email, phone, None, BY_EMAIL
     if not email and not phone:
-        raise DomainError("Enter an email address or a mobile phone number", field="email")
+        raise DomainError(_("Enter an email address or a mobile phone number"), field="email")
     wants_text = channel == BY_TEXT or not email
     if channel not in (None, "", *CHANNELS):
-        raise DomainError("Choose email or text message", field="channel")
+        raise DomainError(_("Choose email or text message"), field="channel")
     if wants_text and not phone:
-        raise DomainError("Enter a mobile phone number for the texts, or choose email", field="phone")
+        raise DomainError(_("Enter a mobile phone number for the texts, or choose email"), field="phone")
     mobile = mobile_of(phone, required=wants_text)
     return email, phone, mobile, BY_TEXT if wants_text else BY_EMAIL
 
@@ -83,16 +84,23 @@ def clean_contact(email: str, phone: str, channel: str | None) -> tuple[str | No
 def clean_access_needs(text: str) -> str:
     text = strip_tags(text or "").strip()
     if len(text) > ACCESS_MAX:
-        raise DomainError(f"Access needs must be {ACCESS_MAX} characters or fewer", field="access_needs")
+        raise DomainError(_("Access needs must be %(num)s characters or fewer", num=ACCESS_MAX), field="access_needs")
     return text
 
 
 def check_places(row: Occurrence, places) -> int:
     most = row.event.max_places_per_signup or 1
     if not isinstance(places, int) or places < 1:
-        raise DomainError("Enter how many places you need, 1 or more", field="places")
+        raise DomainError(_("Enter how many places you need, 1 or more"), field="places")
     if places > most:
-        raise DomainError(f"You can book up to {most} place{'s' if most != 1 else ''} for this event", field="places")
+        raise DomainError(
+            ngettext(
+                "You can book up to %(num)s place for this event",
+                "You can book up to %(num)s places for this event",
+                most,
+            ),
+            field="places",
+        )
     return places
 
 

@@ -10,31 +10,38 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from engagement.core.i18n import _l
 from engagement.speedwatch.forms import uk_date
 from engagement.speedwatch.volunteers.models import EMAIL_MAX, NAME_MAX, PHONE_MAX, REASON_MAX
 
 
 class ApplyForm(FlaskForm):
     name = StringField(
-        "Full name",
-        validators=[DataRequired("Enter your full name"), Length(max=NAME_MAX, message="Use 100 characters or fewer")],
+        _l("Full name"),
+        validators=[
+            DataRequired(_l("Enter your full name")),
+            Length(max=NAME_MAX, message=_l("Use %(num)s characters or fewer", num=NAME_MAX)),
+        ],
     )
     email = EmailField(
-        "Email address",
-        description="We will email you about your application here.",
-        validators=[DataRequired("Enter your email address"), Length(max=EMAIL_MAX)],
+        _l("Email address"),
+        description=_l("We will email you about your application here."),
+        validators=[DataRequired(_l("Enter your email address")), Length(max=EMAIL_MAX)],
     )
     phone = StringField(
-        "Phone number",
-        description="The coordinator rings volunteers to arrange training and shifts. For example 07700 900 123.",
-        validators=[DataRequired("Enter a phone number, so the team can ring you"), Length(max=PHONE_MAX)],
+        _l("Phone number"),
+        description=_l(
+            "The coordinator rings volunteers to arrange training and shifts. For example %(example)s.",
+            example="07700 900 123",
+        ),
+        validators=[DataRequired(_l("Enter a phone number, so the team can ring you")), Length(max=PHONE_MAX)],
     )
     consent = BooleanField(
-        "I agree to the team keeping and using my details as described above",
-        validators=[DataRequired("Tick the box to say you agree to how we use your details")],
+        _l("I agree to the team keeping and using my details as described above"),
+        validators=[DataRequired(_l("Tick the box to say you agree to how we use your details"))],
     )
     # Bots fill every field; people never see this one.
-    website = StringField("Leave this field empty", validators=[Optional()])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
 
 class ApproveForm(FlaskForm):

@@ -26,6 +26,7 @@ from engagement.accounts.services import (
 from engagement.core import audit, hooks
 from engagement.core.db import utcnow
 from engagement.core.errors import Conflict, DomainError, FieldChecks
+from engagement.core.i18n import _
 from engagement.core.markup import has_tags
 from engagement.extensions import db
 from engagement.speedwatch.dates import local_today, short_date
@@ -55,11 +56,11 @@ def default_expiry(start: date) -> date:
 def clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Enter your full name", field="name")
+        raise DomainError(_("Enter your full name"), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Your name must be {NAME_MAX} characters or fewer", field="name")
+        raise DomainError(_("Your name must be %(num)s characters or fewer", num=NAME_MAX), field="name")
     if has_tags(name):
-        raise DomainError("Enter your name without < or > characters", field="name")
+        raise DomainError(_("Enter your name without < or > characters"), field="name")
     return name
 
 
@@ -67,14 +68,21 @@ def clean_uk_phone(phone: str) -> str:
     """A UK phone number, kept as typed (spaces tidied); coordinators ring volunteers, so it is required."""
     phone = " ".join((phone or "").split())
     if not phone:
-        raise DomainError("Enter a phone number, so the team can ring you", field="phone")
+        raise DomainError(_("Enter a phone number, so the team can ring you"), field="phone")
     digits = re.sub(r"[ ()-]", "", phone)
     if digits.startswith("+44"):
         digits = "0" + digits[3:].removeprefix("0")
     elif digits.startswith("0044"):
         digits = "0" + digits[4:].removeprefix("0")
     if len(phone) > PHONE_MAX or not _PHONE_CHARS.match(phone) or not _UK_NATIONAL.match(digits):
-        raise DomainError("Enter a UK phone number, like 0121 496 0000 or 07700 900 123", field="phone")
+        raise DomainError(
+            _(
+                "Enter a UK phone number, like %(landline)s or %(mobile)s",
+                landline="0121 496 0000",
+                mobile="07700 900 123",
+            ),
+            field="phone",
+        )
     return phone
 
 
@@ -98,12 +106,14 @@ def live_application(team, email: str) -> Volunteer | None:
 
 def duplicate_message(team, existing: Volunteer | None) -> str:
     if existing is not None and existing.status in (APPROVED, SUSPENDED):
-        return (
-            f"You are already a member of the {team.name} Speed Watch group. Contact the team if anything has changed."
+        return _(
+            "You are already a member of the %(team)s Speed Watch group. Contact the team if anything has changed.",
+            team=team.name,
         )
-    return (
-        f"You have already applied to join the {team.name} Speed Watch group with this email address. "
-        "The team will contact you about it."
+    return _(
+        "You have already applied to join the %(team)s Speed Watch group with this email address. "
+        "The team will contact you about it.",
+        team=team.name,
     )
 
 
@@ -113,7 +123,7 @@ def apply(team, *, name: str, email: str, phone: str, consent: bool, now: dateti
     email = normalise_email(email)
     phone = clean_uk_phone(phone)
     if not consent:
-        raise DomainError("Tick the box to say you agree to how we use your details", field="consent")
+        raise DomainError(_("Tick the box to say you agree to how we use your details"), field="consent")
     existing = live_application(team, email)
     if existing is not None:
         raise Conflict(duplicate_message(team, existing), field="email")
@@ -294,17 +304,19 @@ def record_training(
 def check_can_take_shifts(volunteer: Volunteer, day: date) -> None:
     """Whether this volunteer may sign up for a shift on `day`; raises with the reason if not."""
     if volunteer.status == APPLIED:
-        raise DomainError("Your application has not been approved yet, so you cannot sign up for shifts.")
+        raise DomainError(_("Your application has not been approved yet, so you cannot sign up for shifts."))
     if volunteer.status == DECLINED:
-        raise DomainError("Your application was not accepted, so you cannot sign up for shifts.")
+        raise DomainError(_("Your application was not accepted, so you cannot sign up for shifts."))
     if volunteer.status == SUSPENDED:
-        raise DomainError("Your volunteering is suspended, so you cannot sign up for shifts. Ask your coordinator.")
+        raise DomainError(_("Your volunteering is suspended, so you cannot sign up for shifts. Ask your coordinator."))
     if volunteer.training_expires is None:
-        raise DomainError("We have no record of your training. Ask your coordinator before you sign up.")
+        raise DomainError(_("We have no record of your training. Ask your coordinator before you sign up."))
     if not volunteer.training_current_on(day):
         raise DomainError(
-            f"Your training expired on {short_date(volunteer.training_expires)}. "
-            "Ask your coordinator about refresher training before you sign up."
+            _(
+                "Your training expired on %(date)s. Ask your coordinator about refresher training before you sign up.",
+                date=short_date(volunteer.training_expires),
+            )
         )
 
 
