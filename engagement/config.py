@@ -194,6 +194,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "FEEDS_SHARED_MAX_AGE": int(env.get("FEEDS_SHARED_MAX_AGE", "0")),
+        # Seconds a process reuses a calendar feed's version before asking the database again (a 304 with no
+        # query); the process's own writes clear it at once. Tests read it every time.
+        "FEEDS_VERSION_SECONDS": float(env.get("FEEDS_VERSION_SECONDS", "0" if app_env == "test" else "1")),
         # Data protection (engagement.privacy): the privacy notice, accessibility statement and retention.
         "PRIVACY_CONTROLLER": env.get("PRIVACY_CONTROLLER", "") or env.get("FORCE_NAME", "West Midlands Police"),
         "PRIVACY_CONTROLLER_ADDRESS": env.get("PRIVACY_CONTROLLER_ADDRESS", ""),

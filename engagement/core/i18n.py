@@ -229,8 +229,10 @@ def format_date(value, format: str = "full") -> str:
 
 
 def format_time(value, format: str = "short") -> str:
-    """A wall-clock time in the current language ('18:00'); callers convert to local time first."""
-    return babel_dates.format_time(value, format=format, locale=_babel_locale())
+    """A wall-clock time in the current language ('18:00'); callers convert to local time first.
+
+    Its spaces are no-break spaces, so '7:00 PM' (Urdu) never splits over two lines of right-to-left text."""
+    return babel_dates.format_time(value, format=format, locale=_babel_locale()).replace(" ", "\u00a0")
 
 
 def format_skeleton(skeleton: str, value) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
+from time import monotonic
 
 from flask import Response, current_app
 from sqlalchemy import String, cast, func, literal, select
@@ -25,7 +26,7 @@ from engagement.core.http_cache import BodyCache, conditional_feed, read_connect
 from engagement.core.i18n import current_language
 from engagement.core.versioning import DataVersion, track
 from engagement.events import ical
-from engagement.events.feed_fragments import ALL_FEEDS, TEAM_PREFIX, FeedFragment, store, variant
+from engagement.events.feed_fragments import ALL_FEEDS, LOCAL_VERSIONS, TEAM_PREFIX, FeedFragment, store, variant
 from engagement.events.languages import SPOKEN, speaks
 from engagement.events.models import CANCELLED, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.extensions import db
@@ -37,6 +38,7 @@ FEED_CACHE = BodyCache(size=256)
 track("events", Event, Occurrence, Venue, EventType, Team)
 FAST_ENDPOINTS = {"events.calendar_feed", "events.team_calendar_feed", "events.occurrence_ics"}
 FAST_PATHS = [r"/calendar\.ics", r"/teams/[^/]+/calendar\.ics", r"/events/\d+\.ics"]
+MAX_LOCAL_VERSIONS = 4096  # feed keys whose version a process holds (FEEDS_VERSION_SECONDS)
 MAX_LISTED_IDS = 1000  # past this many changed events, they are loaded by the feed's own conditions
 
 
@@ -216,10 +218,30 @@ def _database() -> str:
     return app.extensions["feed_cache_scope"]
 
 
+def _version(connection, filters: FeedFilters, team_slug: str | None) -> tuple:
+    """The version row, reused for FEEDS_VERSION_SECONDS: a poll inside that costs no query at all.
+
+    The staleness bound: another process's change shows here at most that many seconds late (this
+    process's own writes clear the reused rows on commit, feed_fragments._forget_versions)."""
+    key = (_database(), filters.teams, filters.types, filters.areas, team_slug or "")
+    seconds = current_app.config.get("FEEDS_VERSION_SECONDS", 0)
+    if seconds:
+        held = LOCAL_VERSIONS.get(key)
+        if held is not None and monotonic() - held[0] < seconds:
+            return held[1]
+    row = tuple(connection.execute(_version_statement(*key[1:])).one())
+    if seconds:
+        if len(LOCAL_VERSIONS) > MAX_LOCAL_VERSIONS:
+            LOCAL_VERSIONS.clear()
+        LOCAL_VERSIONS[key] = (monotonic(), row)
+    return row
+
+
 def _serve(filters: FeedFilters, team_slug: str | None, now: datetime) -> Response:
     with read_connection() as connection:
-        statement = _version_statement(filters.teams, filters.types, filters.areas, team_slug or "")
-        teams_found, types_found, team_name, shared, shared_at, scoped, scoped_at = connection.execute(statement).one()
+        teams_found, types_found, team_name, shared, shared_at, scoped, scoped_at = _version(
+            connection, filters, team_slug
+        )
         if filters.teams and teams_found != len(filters.teams):
             return _not_found(f"There is no team called {', '.join(filters.teams)!r}. See /teams for the list.")
         if filters.types and types_found != len(filters.types):

@@ -196,6 +196,24 @@ def _mark_stale(session: Session, flush_context) -> None:
         connection.execute(delete(FeedFragment).where(FeedFragment.event_id.in_(changes.removed)))
     names = [team_scope(team_id) for team_id in teams if team_id is not None]
     versioning.bump(connection, names + ([ALL_FEEDS] if changes.everything else []))
+    session.info["feed_versions_changed"] = True
+
+
+# --- versions a process reuses for FEEDS_VERSION_SECONDS (calendar_feeds._version) ---------------
+
+LOCAL_VERSIONS: dict[tuple, tuple[float, tuple]] = {}  # feed key -> (monotonic time read, version row)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_versions(session: Session) -> None:
+    """This process's own change shows in its feeds at once; other processes' within the setting."""
+    if session.info.pop("feed_versions_changed", False):
+        LOCAL_VERSIONS.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("feed_versions_changed", None)
 
 
 def prune() -> int:

@@ -53,6 +53,7 @@ LEASE = timedelta(minutes=5)
 BATCH = 100
 OUTCOME_BATCH = 50  # outcomes per commit at most: the most a kill -9 can make us send twice
 OUTCOME_SECONDS = 1.0  # and no outcome waits longer than this for its commit (checked as each arrives)
+LINK_SLOT = "TOKENSLOT"  # stands for each recipient's token while a link is built once per language
 
 
 # --- starting a send ---------------------------------------------------------------------------
@@ -67,10 +68,13 @@ def _unique_reference() -> str:
 
 
 def start(issue: Issue, *, now: datetime) -> int:
-    """Freeze the content, give it a reference and create a delivery for everyone subscribed now."""
+    """Freeze the content (in English and in each other language the recipients read), give it a
+    reference and create a delivery for everyone subscribed now."""
     issue.body_html, issue.body_text = issue_rules.render_content(issue, now)
     issue.reference = _unique_reference()
     ids = db.session.scalars(recipient_ids(issue.team_id, issue.area)).all()
+    spoken = select(Subscriber.language).where(Subscriber.id.in_(recipient_ids(issue.team_id, issue.area)))
+    issue.bodies = issue_rules.render_bodies(issue, set(db.session.scalars(spoken.distinct())), now) if ids else None
     domain, ref = sender_domain(), issue.reference.lower()
     if ids:
         db.session.execute(
@@ -123,6 +127,7 @@ class Prepared:
     copies: CopyMaker
     team_id: int | None
     area: str | None
+    link_parts: tuple  # the manage and unsubscribe links as (before, after) their token
 
 
 def _claim(limit: int) -> tuple[list[int], datetime]:
@@ -142,14 +147,19 @@ def _claim(limit: int) -> tuple[list[int], datetime]:
 
 def _prepare(issue_id: int, cache: dict[tuple, Prepared], language: str | None = None) -> Prepared:
     """The issue's frame (test notice, reference, links, footer) in the subscriber's language, rendered
-    once per issue and language in a send pass, never per recipient; the body is the frozen content."""
+    once per issue and language in a send pass, never per recipient; the body is the content frozen
+    in that language when sending started (English if it has none, e.g. started by an older release)."""
     key = (issue_id, language or SOURCE)
     if key not in cache:
         issue = db.session.get(Issue, issue_id)
-        with force_language(language):
-            html, text = issue_rules.render_email(issue, issue.body_html, issue.body_text)
+        with force_language(language) as code:
+            html, text = issue_rules.render_email(issue, *issue_rules.body_for(issue, code))
             maker = CopyMaker(issue_rules.envelope(issue), html, text)  # Content-Language: this language
-        cache[key] = Prepared(maker, issue.team_id, issue.area)
+            # The per-recipient links carry ?lang= too (after the token), so the manage page opens in
+            # the email's language: each is kept as the parts around the token, built once.
+            bases = tuple(tuple(public_url(name, token=LINK_SLOT).split(LINK_SLOT, 1))
+                          for name in ("newsletter.manage", "newsletter.unsubscribe"))  # fmt: skip
+        cache[key] = Prepared(maker, issue.team_id, issue.area, bases)
     return cache[key]
 
 
@@ -269,10 +279,6 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
     _record = outcomes.record
     stop_at = time.monotonic() + LEASE.total_seconds() - 2 * current_app.config["MAIL_TIMEOUT"] - 5
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    # The token is the last part of both links: build the rest once, not once per copy.
-    slot = {"token": "t"}
-    manage_base = public_url("newsletter.manage", **slot)[:-1]
-    leave_base = public_url("newsletter.unsubscribe", **slot)[:-1]
     handled = 0
     for index, row in enumerate(rows):
         if time.monotonic() > stop_at:  # give the rest back before the lease runs out
@@ -283,7 +289,8 @@ def _send_batch(ids: list[int], lease: datetime, connection: SmtpConnection, cac
             _record(row.id, lease, status=SKIPPED, attempts=row.attempts, error="Left before this copy was sent")
             continue
         token = manage_token_for(row.subscriber_id, row.secret)
-        manage, leave = manage_base + token, leave_base + token
+        (manage_start, manage_end), (leave_start, leave_end) = prepared.link_parts
+        manage, leave = manage_start + token + manage_end, leave_start + token + leave_end
         raw = prepared.copies.make(row.email, row.message_id, manage, leave)
         attempts = row.attempts + 1
         try:

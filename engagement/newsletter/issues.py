@@ -4,6 +4,8 @@ An issue belongs to a team (its officers) or a whole area (coordinators). Its co
 the introduction, chosen news posts and imported entries, and the team's public events for
 the next N weeks, filled in automatically. Content is rendered by `render_content`, the
 same function the worker uses when sending starts, so the preview is what residents get.
+When sending starts the content is also rendered in each other language its recipients read
+(`render_bodies`): the headings, dates and "Coming up" translate, the officer's words do not.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError, FieldChecks, PermissionDenied
+from engagement.core.i18n import SOURCE, available, current_language, force_language, languages
 from engagement.core.mail import OutboxMessage
 from engagement.core.markup import clean_source, has_markdown_tags, has_tags, plain_text, render_markdown
 from engagement.core.permissions import can_manage_team, works_across_teams
@@ -227,6 +230,8 @@ def content_context(issue: Issue, now=None) -> dict:
         "days": by_local_day(rows),
         "event_count": len(rows),
         "priorities": current_for_teams(team_ids(issue)) if issue.priorities else [],
+        # The officer's words inside a copy in another language: marked as English, direction by content.
+        "original": "" if current_language() == SOURCE else Markup(' lang="en-GB" dir="auto"'),
     }
 
 
@@ -235,6 +240,26 @@ def render_content(issue: Issue, now=None) -> tuple[str, str]:
     context = content_context(issue, now)
     return (render_template("newsletter/email/_content.html", **context),
             render_template("newsletter/email/_content.txt", **context))  # fmt: skip
+
+
+def render_bodies(issue: Issue, codes, now=None) -> dict | None:
+    """{"ur": {"html", "text"}}: the content in each of `codes` that is shipped and readable, for
+    the recipients who read it (English stays in body_html/body_text). None if there is no other."""
+    wanted = sorted({c for c in codes if c and c != SOURCE and c in languages() and available(c)})
+    bodies = {}
+    for code in wanted:
+        with force_language(code):
+            html, text = render_content(issue, now)
+        bodies[code] = {"html": html, "text": text}
+    return bodies or None
+
+
+def body_for(issue: Issue, code: str | None) -> tuple[str, str]:
+    """The frozen content a recipient reading `code` gets: their language's copy, else the English."""
+    found = (issue.bodies or {}).get(code or SOURCE)
+    if found:
+        return found["html"], found["text"]
+    return issue.body_html, issue.body_text
 
 
 def is_empty(issue: Issue, now=None) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -109,6 +109,9 @@ class Issue(TimestampMixin, db.Model):
     reference: Mapped[str | None] = mapped_column(String(16), unique=True)
     body_html: Mapped[str] = mapped_column(Text, default="", nullable=False)  # rendered once, at start
     body_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # The same content with its fixed frame (headings, "Coming up", dates) in each other language its
+    # recipients read, frozen with the English: {"ur": {"html": ..., "text": ...}}. None: English only.
+    bodies: Mapped[dict | None] = mapped_column(JSON)
     recipients: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

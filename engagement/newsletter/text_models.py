@@ -16,6 +16,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.core.db import UTCDateTime, utcnow
+from engagement.core.i18n import LANGUAGE_MAX, language_for_record
 from engagement.extensions import db
 
 MOBILE_MAX = 16
@@ -35,6 +36,9 @@ class TextNumber(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last typed a right code
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last replied STOP
+    # The page's language when the number last asked for alerts (core.i18n): its codes and the STOP
+    # confirmation are texted in it (None: English).
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX), default=language_for_record)
 
     subscriptions = relationship(
         "AlertSubscription", back_populates="number", cascade="all, delete-orphan", passive_deletes=True

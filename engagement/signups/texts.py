@@ -4,15 +4,19 @@ A text is short and plain: what, when (short UK form, "Sat 5 Dec 10:30am"), wher
 postcode), what happened, and a link: the manage link for the resident's own booking, the
 event page for news about the date. Texts are queued in the core outbox (core.sms.queue_sms) in
 the caller's transaction, like emails. A number Notify reported as permanently failing is
-blocked by core: the resident then gets the email instead, if they gave one.
+blocked by core: the resident then gets the email instead, if they gave one. A text is in the
+language the resident booked in (core.i18n): its fixed words and the date; the event's title in that
+language if the officer gave one; the officer's own words (a reason, a message) as written.
 """
 
 from __future__ import annotations
 
 from flask import current_app, render_template
 
+from engagement.core.i18n import SOURCE, current_language, force_language, format_skeleton, format_time, language_of
 from engagement.core.timeutil import to_local
 from engagement.core.urls import public_url, url_context
+from engagement.events.languages import shown
 from engagement.signups import links
 from engagement.signups.models import Signup
 
@@ -22,8 +26,11 @@ TEXTS = ("confirmed", "waiting", "promoted", "places_changed", "resident_cancell
 
 
 def short_when(value) -> str:
-    """'Sat 5 Dec 10:30am' (local time): the day, date and time a text has room for."""
+    """'Sat 5 Dec 10:30am' (local time): the day, date and time a text has room for; in another
+    language its short CLDR form ('sob., 5 gru 10:30')."""
     local = to_local(value)
+    if current_language() != SOURCE:
+        return f"{format_skeleton('MMMEd', local)} {format_time(local)}"
     hour = local.hour % 12 or 12
     minutes = f":{local.minute:02d}" if local.minute else ""
     return f"{local:%a} {local.day} {local:%b} {hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
@@ -38,7 +45,7 @@ def short_where(venue) -> str:
 def headline(row) -> str:
     """'Cuppa with a Copper, Sat 5 Dec 10:30am, Canalside Café B1 2JT' (the venue's name and postcode)."""
     where = short_where(row.venue)
-    return f"{row.event.title}, {short_when(row.starts_at)}" + (f", {where}" if where else "")
+    return f"{shown(row.event).title}, {short_when(row.starts_at)}" + (f", {where}" if where else "")
 
 
 def send(signup: Signup, template: str, **context) -> bool:
@@ -48,7 +55,7 @@ def send(signup: Signup, template: str, **context) -> bool:
     from engagement.core.sms import MobileBlocked, queue_sms
 
     row = signup.occurrence
-    with url_context():
+    with force_language(language_of(signup)), url_context():
         body = render_template(
             f"signups/sms/{template}.txt",
             signup=signup,

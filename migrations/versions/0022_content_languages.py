@@ -10,6 +10,10 @@ Issue 15, "Content in more than one language":
 * events.translations, surveys.translations, survey_questions.translations, survey_options.translations:
   the officer's own words in other languages, as JSON keyed by language code. Nullable: None means
   no translation, and the previous release never reads or writes them.
+* newsletter_issues.bodies: an issue's content frozen in each other language its recipients read
+  ({"ur": {"html", "text"}}); None (the previous release) means English only, from body_html/body_text.
+* text_alert_numbers.language: the language a number asked for alerts in, for its codes and the STOP
+  confirmation; None means English.
 """
 
 import sqlalchemy as sa
@@ -31,9 +35,17 @@ def upgrade():
     for table in TRANSLATED:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("translations", sa.JSON(), nullable=True))
+    with op.batch_alter_table("newsletter_issues") as batch:
+        batch.add_column(sa.Column("bodies", sa.JSON(), nullable=True))
+    with op.batch_alter_table("text_alert_numbers") as batch:
+        batch.add_column(sa.Column("language", sa.String(length=10), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("text_alert_numbers") as batch:
+        batch.drop_column("language")
+    with op.batch_alter_table("newsletter_issues") as batch:
+        batch.drop_column("bodies")
     for table in reversed(TRANSLATED):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("translations")

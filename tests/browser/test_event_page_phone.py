@@ -11,7 +11,7 @@ from .test_accessibility import assert_no_axe_violations, assert_page_basics
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 320, "height": 640}
+PHONE = {"width": 320, "height": 568}  # a small phone (iPhone SE 1st gen): the header is compact below 641px
 
 
 @pytest.fixture

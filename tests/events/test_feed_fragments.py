@@ -177,3 +177,28 @@ def test_the_daily_prune_removes_entries_of_another_variant_only(app, client, db
     db.session.commit()
     assert prune() == 1
     assert db.session.scalars(select(FeedFragment.variant)).all() == [variant()]
+
+
+def test_a_reused_version_makes_a_304_free_and_local_writes_show_at_once(app, client, db, make_event):
+    """FEEDS_VERSION_SECONDS: the staleness bound is for other processes' writes, never this one's."""
+    from sqlalchemy import update
+
+    from engagement.core.versioning import DataVersion
+    from engagement.events.feed_fragments import LOCAL_VERSIONS
+
+    app.config["FEEDS_VERSION_SECONDS"] = 60
+    day = next_weekday(2)
+    event = make_event(at(day, 10), at(day, 11), title="Ladywood surgery")
+    first = client.get("/calendar.ics")
+    with feed_queries(db) as seen:
+        assert client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert seen["reads"] == [] and seen["writes"] == []
+    event.title = "Ladywood surgery (upstairs)"
+    db.session.commit()  # this process's write: its feeds change at once
+    second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and b"upstairs" in second.data
+    with db.engine.begin() as other_process:  # a write this process does not see: no session, no hook
+        other_process.execute(update(DataVersion).values(version=DataVersion.version + 1))
+    assert client.get("/calendar.ics", headers={"If-None-Match": second.headers["ETag"]}).status_code == 304
+    LOCAL_VERSIONS.clear()  # as FEEDS_VERSION_SECONDS passing does
+    assert client.get("/calendar.ics", headers={"If-None-Match": second.headers["ETag"]}).status_code == 200
