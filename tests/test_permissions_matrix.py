@@ -105,6 +105,7 @@ EXPECTED_ACCESS = {
     "newsletter.text_alerts": "staff",
     "newsletter.text_alert_new": "staff",
     "newsletter.text_replies": "staff",
+    "newsletter.text_alert": "team",  # one alert's delivery
     "signups.staff_index": "staff",
     "signups.export_many": "staff",
     "signups.attendees": "team",

@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, stream_with_context
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
+
+from engagement.core.i18n import SOURCE, current_language
 
 # Called with "hit", "build" or "not_modified" for every feed answer (engagement.ops counts them
 # for the feed cache hit ratio); observers must be cheap and must not raise.
@@ -47,7 +49,8 @@ class BodyCache:
         self._lock = threading.Lock()
         self.builds = 0  # how many bodies were built: tests and benchmarks read it
 
-    def get_or_build(self, key: tuple, build: Callable[[], bytes]) -> bytes:
+    def get_or_build(self, key: tuple, build: Callable[[], bytes | Streamed]) -> bytes | Streamed:
+        """The cached body, or build(); a Streamed body is kept once its last chunk has gone out."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -55,16 +58,42 @@ class BodyCache:
                 return self._items[key]
         _observe("build")
         body = build()
+        if isinstance(body, Streamed):
+            return body.then(lambda whole: self._keep(key, whole))
+        self._keep(key, body)
+        return body
+
+    def _keep(self, key: tuple, body: bytes) -> None:
         with self._lock:
             self.builds += 1
             self._items[key] = body
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return body
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class Streamed:
+    """A body sent in chunks as it is made (events.feed_stream), with what releases its resources.
+
+    `close` runs when the WSGI server closes the response, whether or not every chunk was read (a
+    HEAD, a client gone away), and may run more than once. `then(keep)` calls keep(whole body) after
+    the last chunk, never for a body cut short."""
+
+    def __init__(self, chunks: Iterator[bytes], close: Callable[[], None]):
+        self.chunks, self.close = chunks, close
+
+    def then(self, keep: Callable[[bytes], None]) -> Streamed:
+        def chunks() -> Iterator[bytes]:
+            sent = []
+            for chunk in self.chunks:
+                sent.append(chunk)
+                yield chunk
+            keep(b"".join(sent))
+
+        return Streamed(chunks(), self.close)
 
 
 def make_etag(*parts) -> str:
@@ -77,7 +106,7 @@ def conditional_feed(
     key: tuple,
     version,
     last_modified: datetime | None,
-    build: Callable[[], bytes],
+    build: Callable[[], bytes | Streamed],
     mimetype: str,
     max_age: int = 300,
     cors: bool = True,
@@ -85,7 +114,13 @@ def conditional_feed(
     """Answer 304 if the client is current, else the (cached) body with validators.
 
     `version` must change whenever the feed's content would (e.g. the latest change time,
-    the row count and the date, for feeds whose window moves with the day)."""
+    the row count and the date, for feeds whose window moves with the day). A feed asked for with
+    `?lang=` is its own entry: its fixed phrases and its links (the self link too) are in that
+    language, and English subscribers must never get those bytes, nor Urdu readers English ones.
+    English keys are unchanged, so existing subscribers keep their ETags."""
+    language = current_language()
+    if language != SOURCE:
+        key = (*key, language)
     etag = make_etag(*key, version)
     if last_modified is not None:
         last_modified = last_modified.astimezone(UTC).replace(microsecond=0)
@@ -104,7 +139,13 @@ def conditional_feed(
             response.last_modified = last_modified
         return response
     body = cache.get_or_build((*key, version), build)
-    response = Response(body, content_type=mimetype, headers=headers)  # used verbatim: include any charset
+    if isinstance(body, Streamed):  # no Content-Length: chunked under gunicorn, nginx passes it on
+        response = Response(stream_with_context(body.chunks), content_type=mimetype, headers=headers)
+        response.call_on_close(body.close)
+        # Nothing may flatten it before it is sent (calculate_content_length in ops' access log would).
+        response.implicit_sequence_conversion = False
+    else:
+        response = Response(body, content_type=mimetype, headers=headers)  # used verbatim: include any charset
     response.set_etag(etag)
     if last_modified:
         response.last_modified = last_modified
@@ -176,7 +217,9 @@ def read_engine():
     """The engine for fast-path reads: autocommit, no pre-ping, a small pool of its own.
 
     Without a ping a connection the server has dropped fails on first use; read_connection then
-    retries once on a fresh one. Only reads go through here: a write would commit at once.
+    retries once on a fresh one. Only reads go through here: a write would commit at once. The one
+    transaction these connections ever open is a streamed feed's snapshot (events.feed_stream); on
+    PostgreSQL the server ends it after FEEDS_STREAM_IDLE_SECONDS idle (a client that stopped reading).
     """
     from engagement.extensions import db
 
@@ -191,6 +234,11 @@ def read_engine():
             }
             if main.url.get_backend_name() != "sqlite":
                 options.setdefault("pool_size", READ_POOL_SIZE)
+            if main.url.get_backend_name() == "postgresql":  # a streamed feed's snapshot ends if its client stalls
+                idle = int(current_app.config.get("FEEDS_STREAM_IDLE_SECONDS", 60) * 1000)
+                arguments = dict(options.get("connect_args", {}))
+                arguments["options"] = f"{arguments.get('options', '')} -c idle_in_transaction_session_timeout={idle}"
+                options["connect_args"] = arguments
             engine = create_engine(main.url, **options, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
         current_app.extensions["feed_read_engine"] = engine
     return engine

@@ -15,7 +15,8 @@ Public interface: `_`, `_l` (lazy, for module-level labels and form fields), `ng
 `current_language()`, `html_lang()`, `text_direction()`, `force_language(code)` (emails rendered in
 the worker in the recipient's language), `language_for_record()` (what to store with a resident's
 record), `lang_param()` (the `lang` query value for links in emails and on posters),
-`format_date`/`format_time`/`format_skeleton` (Babel, in the current language), `languages()`.
+`format_date`/`format_time`/`format_skeleton` (Babel, in the current language), `languages()`;
+in Jinja, `as_written()` and `|bdi` for officers' own words (their direction, not the page's).
 Adding a language needs no code change: compile its catalogue under engagement/translations/ and
 list its code in LANGUAGES.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode as url_encode
@@ -231,8 +233,14 @@ def format_date(value, format: str = "full") -> str:
 def format_time(value, format: str = "short") -> str:
     """A wall-clock time in the current language ('18:00'); callers convert to local time first.
 
-    Its spaces are no-break spaces, so '7:00 PM' (Urdu) never splits over two lines of right-to-left text."""
-    return babel_dates.format_time(value, format=format, locale=_babel_locale()).replace(" ", "\u00a0")
+    Its spaces are no-break spaces, so '7:00 PM' (Urdu) never splits over two lines. In a right-to-left
+    language a time written in Latin letters ('7:00 PM', not Arabic's '7:00 م') is also a left-to-right
+    isolate (U+2066..U+2069, plain text's `<bdi dir="ltr">`), so it reads '7:00 PM', not 'PM 7:00',
+    in pages, emails and feeds alike."""
+    text = babel_dates.format_time(value, format=format, locale=_babel_locale()).replace(" ", "\u00a0")
+    if text_direction() == "rtl" and not _has_rtl(text):
+        return f"\u2066{text}\u2069"
+    return text
 
 
 def format_skeleton(skeleton: str, value) -> str:
@@ -244,6 +252,37 @@ def ltr(value) -> Markup:
     """Jinja filter: keep a number, postcode, time, email address or URL left to right inside
     right-to-left text (`<bdi dir="ltr">`), so 'B1 1AA' never reads 'AA1 B1' in Urdu."""
     return Markup('<bdi dir="ltr">%s</bdi>') % escape(value)
+
+
+def as_written() -> Markup:
+    """Jinja global for an element holding an officer's own words (a title, a post, a venue name):
+    ' dir="auto"', plus ' lang="en-GB"' on a page in another language (officers write in English).
+
+    `dir="auto"` lets the text find its own direction, so "Cuppa with a Copper!" keeps its "!" at the
+    right-hand end on an Urdu page, and an Urdu title reads right to left on an English one."""
+    if current_language() != SOURCE:
+        return Markup(' lang="%s" dir="auto"') % html_lang(SOURCE)
+    return Markup(' dir="auto"')
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def bdi(value) -> Markup:
+    """Jinja filter: an officer's words inside running text (a team or venue name in a sentence),
+    isolated with `<bdi>` (direction from its own letters), so its punctuation and any postcode
+    after it stay in order in right-to-left text. Marked lang="en-GB" on pages in another language.
+
+    On English pages only right-to-left words need isolating (an Urdu venue name before a postcode):
+    English inside English text is left as it was, so those pages keep their exact text."""
+    if value is None or value == "":
+        return Markup("")
+    if current_language() != SOURCE:
+        return Markup('<bdi lang="%s">%s</bdi>') % (html_lang(SOURCE), escape(value))
+    if _has_rtl(str(value)):
+        return Markup("<bdi>%s</bdi>") % escape(value)
+    return escape(value)
 
 
 def _remember_choice(response):
@@ -301,6 +340,8 @@ def init_app(app) -> None:
     # `{% trans %}` blocks may wrap over lines in templates; the msgid is one line of single spaces.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["ltr"] = ltr
+    app.jinja_env.filters["bdi"] = bdi
+    app.jinja_env.globals["as_written"] = as_written
     app.jinja_env.globals["lang_param"] = lang_param
     app.after_request(_remember_choice)
     app.after_request(_add_vary)

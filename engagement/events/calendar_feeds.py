@@ -3,9 +3,11 @@
 Cost per request, whatever the number of events (all reads on the fast path, core.http_cache):
 * a 304, or a body this process has cached for the current version: one query (the version);
 * a body assembled from stored entries (feed_fragments.py): two (the version, then the feed's
-  events in order with their stored entries);
-* when some events changed since their entries were stored: two more, one loading those events
-  with their dates and one storing their new entries (on the main engine, in its own transaction).
+  events in order with their stored entries, streamed as they are read: feed_stream.py), and one
+  more for a feed filtered by team or kind of event (the names in its title);
+* when some events changed since their entries were stored: two more per batch of 500 events
+  holding changed ones, one loading those events with their dates and one storing their new
+  entries (on the main engine, in its own transaction).
 
 The version is the scope's own: the feed's teams' counters plus the counter every feed shares,
 and the date (dates leave feeds as days pass). The URLs are in views/calendars.py.
@@ -22,11 +24,20 @@ from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.orm import Session, joinedload, subqueryload
 
 from engagement.core.db import utcnow
-from engagement.core.http_cache import BodyCache, conditional_feed, read_connection, retry_stale, serve_fast
+from engagement.core.http_cache import (
+    BodyCache,
+    Streamed,
+    conditional_feed,
+    read_connection,
+    read_engine,
+    retry_stale,
+    serve_fast,
+)
 from engagement.core.i18n import current_language
 from engagement.core.versioning import DataVersion, track
-from engagement.events import ical
-from engagement.events.feed_fragments import ALL_FEEDS, LOCAL_VERSIONS, TEAM_PREFIX, FeedFragment, store, variant
+from engagement.events import feed_stream, ical
+from engagement.events.feed_fragments import ALL_FEEDS, LOCAL_VERSIONS, TEAM_PREFIX, variant
+from engagement.events.feed_stream import assemble, entries_statement
 from engagement.events.languages import SPOKEN, speaks
 from engagement.events.models import CANCELLED, PUBLISHED, Event, EventType, Occurrence, Venue
 from engagement.extensions import db
@@ -39,7 +50,6 @@ track("events", Event, Occurrence, Venue, EventType, Team)
 FAST_ENDPOINTS = {"events.calendar_feed", "events.team_calendar_feed", "events.occurrence_ics"}
 FAST_PATHS = [r"/calendar\.ics", r"/teams/[^/]+/calendar\.ics", r"/events/\d+\.ics"]
 MAX_LOCAL_VERSIONS = 4096  # feed keys whose version a process holds (FEEDS_VERSION_SECONDS)
-MAX_LISTED_IDS = 1000  # past this many changed events, they are loaded by the feed's own conditions
 
 
 def init_app(app) -> None:
@@ -116,83 +126,44 @@ def _version_statement(teams: tuple[str, ...], types: tuple[str, ...], areas: tu
     )
 
 
-def _entries_statement(filters: FeedFilters, now: datetime, kind: str):
-    """The feed's events in feed order, each with its stored entry (if any) and what names the feed."""
-    fragment = FeedFragment.__table__
-    return (
-        select(
-            Event.id,
-            Event.feed_version,
-            Team.slug,
-            Team.name,
-            EventType.slug,
-            EventType.name,
-            fragment.c.version,
-            fragment.c.valid_until,
-            fragment.c.body,
-        )
+def _labels(connection, filters: FeedFilters, now: datetime) -> list:
+    """(team slug, team name, type slug, type name) of the filters' teams and kinds that have events
+    in the feed: a filtered feed's title names them (calendar_name). No query for other feeds."""
+    if not (filters.teams or filters.types):
+        return []
+    query = (
+        select(Team.slug, Team.name, EventType.slug, EventType.name)
+        .select_from(Event)
         .join(Team, Team.id == Event.team_id)
         .join(EventType, EventType.id == Event.event_type_id)
-        .outerjoin(fragment, (fragment.c.event_id == Event.id) & (fragment.c.variant == kind))
         .where(*filters.event_conditions(), _recent(now))
-        .order_by(Event.starts_at, Event.id)
+        .distinct()
     )
+    return connection.execute(query).all()
 
 
-def _load(session: Session, filters: FeedFilters, now: datetime, ids: list[int]) -> list[Event]:
-    """One query for the changed events with everything an entry shows, their dates included."""
-    query = select(Event).options(
-        joinedload(Event.team),
-        joinedload(Event.event_type),
-        joinedload(Event.venue),
-        joinedload(Event.occurrences).joinedload(Occurrence.venue_override),
+def _load(session: Session, ids: list[int]) -> list[Event]:
+    """One query for the changed events of a batch with everything an entry shows, their dates included."""
+    query = (
+        select(Event)
+        .where(Event.id.in_(ids))
+        .options(
+            joinedload(Event.team),
+            joinedload(Event.event_type),
+            joinedload(Event.venue),
+            joinedload(Event.occurrences).joinedload(Occurrence.venue_override),
+        )
     )
-    if len(ids) <= MAX_LISTED_IDS:
-        query = query.where(Event.id.in_(ids))
-    else:  # many changed: the feed's own conditions, rather than a list of thousands of ids
-        query = query.where(*filters.event_conditions(), _recent(now))
-    wanted = set(ids)
-    return [e for e in session.scalars(query).unique().all() if e.id in wanted]
+    return session.scalars(query).unique().all()
 
 
-def _entries(connection, filters: FeedFilters, now: datetime) -> tuple[list, dict[int, bytes]]:
-    """The feed's rows, and the entry of every event, stored ones reused and the rest built and stored."""
-    kind = variant()
-    rows = connection.execute(_entries_statement(filters, now, kind)).all()
-    entries, stale = {}, []
-    for row in rows:
-        fresh = row.body is not None and row.version == row.feed_version
-        if fresh and (row.valid_until is None or row.valid_until >= now):
-            entries[row.id] = row.body
-        else:
-            stale.append(row.id)
-    if stale:
-        built = []
-        with Session(bind=connection) as session:
-            for event in _load(session, filters, now, stale):
-                try:
-                    body, until = ical.event_fragment(event, now)
-                except Exception:  # noqa: BLE001 - whatever is wrong with one event, the others still go out
-                    current_app.logger.exception("calendar feed: event %s left out, it cannot be written", event.id)
-                    continue
-                entries[event.id] = body
-                built.append(
-                    {"event_id": event.id, "variant": kind, "version": event.feed_version, "valid_until": until}
-                    | {"body": body}
-                )
-        if built:
-            with db.engine.begin() as writer:  # its own short transaction: the read connection stays autocommit
-                store(writer, built)
-    return rows, entries
-
-
-def calendar_name(filters: FeedFilters, rows, team_name: str | None) -> str:
+def calendar_name(filters: FeedFilters, labels, team_name: str | None) -> str:
     """The calendar's title: the team's, or the filters' teams, areas and kinds of event that it has."""
     if team_name is not None:
         return f"{team_name} Neighbourhood Team events"
-    names = sorted({row[3] for row in rows if row[2] in filters.teams}) if filters.teams else []
+    names = sorted({label[1] for label in labels if label[0] in filters.teams}) if filters.teams else []
     scope = " and ".join(names or filters.areas)
-    kinds = sorted({row[5] for row in rows if row[4] in filters.types})
+    kinds = sorted({label[3] for label in labels if label[2] in filters.types})
     label = f"{scope} neighbourhood events" if scope else "Neighbourhood policing events"
     return f"{label}: {', '.join(kinds)}" if kinds else label
 
@@ -216,6 +187,15 @@ def _database() -> str:
     if "feed_cache_scope" not in app.extensions:
         app.extensions["feed_cache_scope"] = f"{db.engine.url!r}|{app.config['BASE_URL']}"
     return app.extensions["feed_cache_scope"]
+
+
+FEED_LENGTHS: dict[tuple, int] = {}  # feed -> its number of events when this process last built it
+
+
+def _remember_length(key: tuple, events: int) -> None:
+    if len(FEED_LENGTHS) > MAX_LOCAL_VERSIONS:
+        FEED_LENGTHS.clear()
+    FEED_LENGTHS[key] = events
 
 
 def _version(connection, filters: FeedFilters, team_slug: str | None) -> tuple:
@@ -248,10 +228,16 @@ def _serve(filters: FeedFilters, team_slug: str | None, now: datetime) -> Respon
             return _not_found(f"There is no kind of event called {', '.join(filters.types)!r}.")
         changes = [moment for moment in (shared_at, scoped_at) if moment is not None]
 
-        def build() -> bytes:
-            rows, entries = _entries(connection, filters, now)
-            name = calendar_name(filters, rows, team_name if team_slug else None)
-            return ical.feed_head(name, now) + b"".join(entries.get(row.id, b"") for row in rows) + ical.FOOTER
+        def build() -> bytes | Streamed:
+            name = calendar_name(filters, _labels(connection, filters, now), team_name if team_slug else None)
+            kind = variant()
+            conditions = [*filters.event_conditions(), _recent(now)]
+            statement = entries_statement(conditions, kind, connection.dialect.name)
+            key = (_database(), team_slug or "", *filters.key)
+            return assemble(
+                read_engine(), statement, ical.feed_head(name, now), _load, now, kind,
+                long=FEED_LENGTHS.get(key, 0) > feed_stream.BATCH, counted=lambda n: _remember_length(key, n),
+            )  # fmt: skip
 
         return conditional_feed(
             cache=FEED_CACHE,
@@ -286,9 +272,9 @@ def feed_events(filters: FeedFilters, now: datetime) -> list[Event]:
 def build_whole(filters: FeedFilters, now: datetime, *, team_slug: str | None = None) -> bytes:
     """The feed as ical.build_feed makes it from every event at once, with no stored entries."""
     events = feed_events(filters, now)
-    rows = [(e.id, 0, e.team.slug, e.team.name, e.event_type.slug, e.event_type.name) for e in events]
+    labels = [(e.team.slug, e.team.name, e.event_type.slug, e.event_type.name) for e in events]
     team_name = db.session.scalar(select(Team.name).where(Team.slug == team_slug)) if team_slug else None
-    return ical.build_feed(events, calendar_name(filters, rows, team_name), now)
+    return ical.build_feed(events, calendar_name(filters, labels, team_name), now)
 
 
 def serve_occurrence(row: Occurrence) -> Response:

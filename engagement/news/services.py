@@ -14,6 +14,7 @@ from flask import current_app
 from engagement.core import audit
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError, FieldChecks, PermissionDenied
+from engagement.core.i18n import _
 from engagement.core.markup import clean_source, has_markdown_tags, has_tags, strip_tags
 from engagement.core.permissions import can_manage_team, works_across_teams
 from engagement.extensions import db
@@ -44,11 +45,11 @@ def may_write_for(actor, team=None, area: str | None = None) -> bool:
 
 
 def scope_label(post: NewsPost) -> str:
-    """Who a post is from, as residents read it."""
+    """Who a post is from, as residents read it, in the page's language (feeds: English unless ?lang=)."""
     if post.team is not None:
-        return f"{post.team.name} Neighbourhood Team"
+        return _("%(team)s Neighbourhood Team", team=post.team.name)
     if post.area:
-        return f"All teams in {post.area}"
+        return _("All teams in %(area)s", area=post.area)
     return current_app.config["FORCE_NAME"]
 
 

@@ -40,11 +40,15 @@ class ChooseForm(FlaskForm):
     area = MultiCheckboxField(_l("Whole areas"), validate_choice=False)
 
 
+# Our own words, not WTForms' "Field cannot be longer than 320 characters." (English on Urdu pages).
+EMAIL_TOO_LONG = _l("Enter an email address of %(num)s characters or fewer", num=320)
+
+
 class EmailForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         description=_l("We will send a link to this address. Nothing is sent until you press it."),
-        validators=[DataRequired(_l("Enter your email address")), Length(max=320)],
+        validators=[DataRequired(_l("Enter your email address")), Length(max=320, message=EMAIL_TOO_LONG)],
     )
 
 
@@ -57,7 +61,7 @@ class LostLinkForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         description=_l("The address you get newsletters at."),
-        validators=[DataRequired(_l("Enter your email address")), Length(max=320)],
+        validators=[DataRequired(_l("Enter your email address")), Length(max=320, message=EMAIL_TOO_LONG)],
     )
 
 
@@ -68,7 +72,10 @@ class VerifyForm(FlaskForm):
     code = StringField(
         _l("Reference"),
         description=_l("It is at the bottom of the email and looks like %(example)s.", example="NL-7KQ3-M9TP"),
-        validators=[DataRequired(_l("Enter the reference from the email")), Length(max=40)],
+        validators=[
+            DataRequired(_l("Enter the reference from the email")),
+            Length(max=40, message=_l("Use %(num)s characters or fewer", num=40)),
+        ],
     )
 
 

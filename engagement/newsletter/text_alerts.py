@@ -22,6 +22,7 @@ from engagement.core.errors import DomainError
 from engagement.core.mail import FAILED, OutboxMessage
 from engagement.core.markup import strip_tags
 from engagement.extensions import db
+from engagement.newsletter.text_delivery import alert_purpose
 from engagement.newsletter.text_models import (
     ALERT_MAX,
     APPEAL,
@@ -116,15 +117,17 @@ def send_alert(team, kind: str, body: str, *, actor, now: datetime | None = None
         )
     alert = TextAlert(team_id=team.id, kind=kind, body=check.text, fragments=check.fragments,
                       created_by_id=getattr(actor, "id", None), sent_at=now or utcnow())  # fmt: skip
+    db.session.add(alert)
+    db.session.flush()  # its id names its texts in the outbox (text_delivery counts them by it)
+    purpose = alert_purpose(alert)
     sent = 0
     for number in db.session.scalars(recipients_query(team.id)):
         try:
-            queue_sms(number.mobile, check.text, team_id=team.id, purpose=f"alert-{kind}")
+            queue_sms(number.mobile, check.text, team_id=team.id, purpose=purpose)
         except MobileBlocked:
             continue
         sent += 1
     alert.recipients = sent
-    db.session.add(alert)
     db.session.flush()
     audit.record("text_alert.send", actor=actor, target=alert,
                  summary=f"{team.name}: {KINDS[kind].lower()} texted to {sent} number(s)")  # fmt: skip

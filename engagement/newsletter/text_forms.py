@@ -9,13 +9,33 @@ from wtforms.validators import DataRequired, Length
 from engagement.core.i18n import _l
 from engagement.newsletter.text_models import ALERT_MAX
 
+# Our own words, not WTForms' English "Field cannot be longer than 40 characters."
+MOBILE_TOO_LONG = _l("Enter a phone number of %(num)s characters or fewer", num=40)
+
 
 class MobileForm(FlaskForm):
     mobile = StringField(
         _l("UK mobile phone number"),
         description=_l("We will text a 6-digit code to this number. Nothing else is sent until you type it here."),
-        validators=[DataRequired(_l("Enter your mobile phone number")), Length(max=40)],
+        validators=[DataRequired(_l("Enter your mobile phone number")), Length(max=40, message=MOBILE_TOO_LONG)],
     )
+
+
+class ManageMobileForm(FlaskForm):
+    """The number whose alerts a resident wants to change: a code proves it is theirs."""
+
+    mobile = StringField(
+        _l("UK mobile phone number"),
+        description=_l("The number you get our text alerts on. We will text a 6-digit code to it."),
+        validators=[DataRequired(_l("Enter your mobile phone number")), Length(max=40, message=MOBILE_TOO_LONG)],
+    )
+
+
+class LeaveForm(FlaskForm):
+    """One button on the manage page: stop one team's alerts (`team`), or all of them (`everything`)."""
+
+    team = HiddenField()
+    everything = HiddenField()
 
 
 class CodeForm(FlaskForm):

@@ -59,6 +59,7 @@ def find(subject: Subject, names: frozenset[str]) -> list[Record]:
                     "first_asked_at": number.created_at,
                     "confirmed_at": number.verified_at,
                     "stopped_at": number.stopped_at,
+                    "language": number.language,  # the texts' language (core.i18n)
                 },  # fmt: skip
             )
         )

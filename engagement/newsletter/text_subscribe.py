@@ -9,6 +9,8 @@ Rules residents rely on (issue 16):
   confirmed by one text; a second STOP changes nothing and sends nothing.
 - Any other reply is kept for the team to read on its Replies page: the team of the last alert (or
   booking text) the number got.
+- The code and the STOP confirmation are texted in the language of the page the number last asked
+  on (TextNumber.language, core.i18n); an officer's alert itself is sent as the officer wrote it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy import func, select
 
 from engagement.core.db import utcnow
 from engagement.core.errors import DomainError
-from engagement.core.i18n import _
+from engagement.core.i18n import _, force_language, language_for_record, ngettext
 from engagement.core.mail import OutboxMessage
 from engagement.extensions import db
 from engagement.newsletter.text_models import AlertSubscription, TextCode, TextNumber, TextReply
@@ -43,12 +45,13 @@ class CodeRefused(DomainError):
 def consent_text(teams) -> str:
     """The words shown next to the button that sends the code, stored with each alert subscription."""
     force = current_app.config["FORCE_NAME"]
-    names = ", ".join(f"{t.name} Neighbourhood Team" for t in teams)
-    return (
-        f"I want {force} to text me short alerts from {names}: new events, cancellations and urgent appeals. "
-        "My mobile number will be used only to send me these alerts. I can stop them at any time by replying "
-        "STOP."
-    )
+    names = ", ".join(_("%(team)s Neighbourhood Team", team=t.name) for t in teams)
+    return " ".join((
+        _("I want %(force)s to text me short alerts from %(teams)s: new events, cancellations and urgent appeals.",
+          force=force, teams=names),
+        _("My mobile number will be used only to send me these alerts."),
+        _("I can stop them at any time by replying STOP."),
+    ))  # fmt: skip
 
 
 def teams_for_alerts(teams: list[Team], areas: list[str]) -> list[Team]:
@@ -85,6 +88,8 @@ def request_alerts(mobile_typed: str, teams: list[Team], *, now: datetime | None
         number = TextNumber(mobile=mobile, created_at=now)
         db.session.add(number)
         db.session.flush()
+    elif language_for_record() is not None:
+        number.language = language_for_record()  # asked again on a page: its texts follow that language
     text = consent_text(teams)
     have = {s.team_id: s for s in number.subscriptions}
     for team in teams:
@@ -109,21 +114,22 @@ def send_code(number: TextNumber, *, now: datetime | None = None) -> TextCode:
     )
     if sent >= CODES_PER_DAY:
         raise CodeRefused(
-            f"We have already sent {CODES_PER_DAY} codes to this number today. Use the newest one, or try again "
-            "tomorrow.",
+            _("We have already sent %(count)s codes to this number today. Use the newest one, or try again tomorrow.",
+              count=CODES_PER_DAY),
             field="mobile",
-        )
+        )  # fmt: skip
     for old in db.session.scalars(select(TextCode).where(TextCode.number_id == number.id, TextCode.used_at.is_(None))):
         old.used_at = now  # only the newest code works
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = TextCode(number_id=number.id, code_hash=_hash(number, code), created_at=now,
                    expires_at=now + timedelta(minutes=CODE_MINUTES))  # fmt: skip
     db.session.add(row)
-    force = current_app.config["FORCE_NAME"]
-    body = (
-        f"{code} is your code for {force} text alerts. It works for {CODE_MINUTES} minutes. "
-        "If you did not ask for alerts, ignore this text."
-    )
+    with force_language(number.language):
+        body = " ".join((
+            _("%(code)s is your code for %(force)s text alerts.", code=code, force=current_app.config["FORCE_NAME"]),
+            _("It works for %(minutes)s minutes.", minutes=CODE_MINUTES),
+            _("If you did not ask for alerts, ignore this text."),
+        ))  # fmt: skip
     try:
         queue_sms(number.mobile, body, purpose="alerts-code")
     except MobileBlocked as exc:
@@ -140,16 +146,17 @@ class CodeCheck:
     error: str | None = None
 
 
-def check_code(number: TextNumber, typed: str, *, now: datetime | None = None) -> CodeCheck:
+def check_code(number: TextNumber, typed: str, *, now: datetime | None = None, confirm: bool = True) -> CodeCheck:
     """Confirm the number's waiting alert subscriptions if `typed` is its newest live code.
 
     Each wrong try counts, so a wrong code is an answer (CodeCheck.error), not an exception: the
     caller commits either way and the tries are kept. The 5th wrong try, or a code older than 15
-    minutes, needs a new code."""
+    minutes, needs a new code. With confirm=False (managing alerts, text_manage) a right code only
+    proves the number: nothing waiting is confirmed, and a number that replied STOP stays stopped."""
     now = now or utcnow()
     typed = "".join((typed or "").split())
     if not (len(typed) == 6 and typed.isdigit()):
-        return CodeCheck(error="Enter the 6-digit code from the text, like 123456")
+        return CodeCheck(error=_("Enter the 6-digit code from the text, like 123456"))
     code = db.session.scalar(
         select(TextCode)
         .where(TextCode.number_id == number.id, TextCode.used_at.is_(None))
@@ -157,28 +164,38 @@ def check_code(number: TextNumber, typed: str, *, now: datetime | None = None) -
         .limit(1)
     )
     if code is None or code.tries >= CODE_TRIES:
-        return CodeCheck(error="This code can no longer be used. Ask for a new code.")
+        return CodeCheck(error=_("This code can no longer be used. Ask for a new code."))
     if code.expires_at <= now:
-        return CodeCheck(error=f"This code has expired: codes work for {CODE_MINUTES} minutes. Ask for a new code.")
+        return CodeCheck(
+            error=_(
+                "This code has expired: codes work for %(minutes)s minutes. Ask for a new code.", minutes=CODE_MINUTES
+            )
+        )
     code.tries += 1
     if not hmac.compare_digest(code.code_hash, _hash(number, typed)):
         left = CODE_TRIES - code.tries
         if left <= 0:
-            return CodeCheck(error="That code is not right, and it has had 5 tries. Ask for a new code.")
-        return CodeCheck(error=f"That code is not right. Check the text and try again ({left} "
-                         f"{'try' if left == 1 else 'tries'} left).")  # fmt: skip
+            return CodeCheck(error=_("That code is not right, and it has had %(count)s tries. Ask for a new code.",
+                                     count=CODE_TRIES))  # fmt: skip
+        return CodeCheck(error=ngettext("That code is not right. Check the text and try again (%(num)d try left).",
+                                        "That code is not right. Check the text and try again (%(num)d tries left).",
+                                        left))  # fmt: skip
     code.used_at = now
+    if not confirm:  # the manage pages: the code proves the number, it agrees to nothing new
+        number.verified_at = now
+        return CodeCheck()
     number.verified_at, number.stopped_at = now, None
     names = []
     for sub in number.subscriptions:
         if sub.confirmed_at is None:
             sub.confirmed_at = now
-            names.append(f"{sub.team.name} Neighbourhood Team")
+            names.append(_("%(team)s Neighbourhood Team", team=sub.team.name))
     return CodeCheck(names=tuple(names))
 
 
 def live_teams(number: TextNumber) -> list[str]:
-    return [f"{s.team.name} Neighbourhood Team" for s in number.subscriptions if s.confirmed_at is not None]
+    return [_("%(team)s Neighbourhood Team", team=s.team.name) for s in number.subscriptions
+            if s.confirmed_at is not None]  # fmt: skip
 
 
 # --- replies (core.sms hands each received text to these, lowest order first) ------------------
@@ -205,10 +222,12 @@ def handle_stop(number: str, content: str, received_at: datetime, notify_id: str
     if had or row.stopped_at is None:
         row.stopped_at = received_at
         if had:
-            force = current_app.config["FORCE_NAME"]
+            with force_language(row.language):  # a reply reaches the worker, not a page: the stored language
+                body = " ".join((_("You will get no more text alerts from %(force)s.",
+                                   force=current_app.config["FORCE_NAME"]),
+                                 _("To start them again, subscribe on our website.")))  # fmt: skip
             try:
-                queue_sms(number, f"You will get no more text alerts from {force}. To start them again, "
-                          "subscribe on our website.", purpose="alerts-stopped")  # fmt: skip
+                queue_sms(number, body, purpose="alerts-stopped")
             except MobileBlocked:
                 pass
     return True

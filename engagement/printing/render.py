@@ -15,6 +15,7 @@ from collections.abc import Callable
 from flask import Response, current_app, g, render_template, request
 
 from engagement.core.http_cache import BodyCache, make_etag
+from engagement.core.i18n import SOURCE, current_language
 
 RTL_LANGUAGES = {"ar", "ur", "fa", "he", "ps", "sd", "ug", "yi", "dv", "ckb"}  # scripts written right to left
 
@@ -102,7 +103,12 @@ def _cache() -> BodyCache:
 
 
 def pdf_response(*, key: tuple, version, build: Callable[[], bytes], filename: str, public: bool = True) -> Response:
-    """The PDF (built once per data version), inline, with an ETag so a reload costs nothing."""
+    """The PDF (built once per data version), inline, with an ETag so a reload costs nothing.
+
+    Posters are printed in the reader's language: each language is its own cache entry and ETag
+    (English keys unchanged), so a Polish reader never gets the Urdu poster built a minute earlier."""
+    if (language := current_language()) != SOURCE:
+        key = (*key, language)
     etag = make_etag("print", *key, version)
     if request.if_none_match.contains(etag):
         response = Response(status=304)

@@ -34,7 +34,10 @@ class SelfEraseForm(FlaskForm):
 
     confirm = StringField(
         _l('To confirm, type "%(word)s"', word=CONFIRM_WORD),
-        validators=[DataRequired(_l('Type "%(word)s" to confirm', word=CONFIRM_WORD)), Length(max=20)],
+        validators=[
+            DataRequired(_l('Type "%(word)s" to confirm', word=CONFIRM_WORD)),
+            Length(max=20, message=_l('Type "%(word)s" to confirm', word=CONFIRM_WORD)),
+        ],
     )
 
     def validate_confirm(self, field):
@@ -46,7 +49,10 @@ class RequestForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         description=_l("The address you used with us. We will email a link to it."),
-        validators=[DataRequired(_l("Enter your email address")), Length(max=320)],
+        validators=[
+            DataRequired(_l("Enter your email address")),
+            Length(max=320, message=_l("Enter an email address of %(num)s characters or fewer", num=320)),
+        ],
     )
 
 

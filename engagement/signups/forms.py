@@ -30,6 +30,11 @@ ACCESS_HINT = _l(
 )
 
 CHANNEL_CHOICES = [(BY_EMAIL, _l("By email")), (BY_TEXT, _l("By text message to my mobile"))]
+# Every message a resident can meet is our own: WTForms' built-in ones ("Not a valid integer value.",
+# "Field cannot be longer than ...") exist in Polish and Arabic only, never in Urdu, Punjabi or Bengali.
+EMAIL_TOO_LONG = _l("Enter an email address of %(num)s characters or fewer", num=EMAIL_MAX)
+PLACES_NOT_NUMBER = _l("Enter the number of places as a whole number, like 2")
+CHANNEL_MISSING = _l("Choose email or text message")
 
 
 def places_hint(field, most: int) -> None:
@@ -58,7 +63,7 @@ class SignupForm(FlaskForm):
             "We will email your confirmation and any changes to this address. No email? Give a mobile "
             "number below and we will text you instead."
         ),
-        validators=[Optional(), Length(max=EMAIL_MAX)],
+        validators=[Optional(), Length(max=EMAIL_MAX, message=EMAIL_TOO_LONG)],
     )
     phone = StringField(
         _l("Mobile phone number"),
@@ -76,6 +81,7 @@ class SignupForm(FlaskForm):
         choices=CHANNEL_CHOICES,
         default=BY_EMAIL,
         validators=[Optional()],
+        invalid_choice_message=CHANNEL_MISSING,
     )
     places = IntegerField(
         _l("How many places do you need?"),
@@ -84,6 +90,7 @@ class SignupForm(FlaskForm):
             InputRequired(_l("Enter how many places you need")),
             NumberRange(min=1, message=_l("Enter 1 or more")),
         ],
+        invalid_value_message=PLACES_NOT_NUMBER,
     )
     access_needs = TextAreaField(
         _l("Access needs (optional)"),
@@ -107,6 +114,7 @@ class PlacesForm(FlaskForm):
             InputRequired(_l("Enter how many places you need")),
             NumberRange(min=1, message=_l("Enter 1 or more")),
         ],
+        invalid_value_message=PLACES_NOT_NUMBER,
     )
 
 
@@ -116,7 +124,8 @@ class ChannelForm(FlaskForm):
     channel = RadioField(
         _l("How should we send your reminder and any changes?"),
         choices=CHANNEL_CHOICES,
-        validators=[DataRequired(_l("Choose email or text message"))],
+        validators=[DataRequired(CHANNEL_MISSING)],
+        invalid_choice_message=CHANNEL_MISSING,
     )
 
 
@@ -133,12 +142,18 @@ class DetailsForm(FlaskForm):
     phone = StringField(
         _l("Phone number"),
         description=_l("Optional, unless we send you texts."),
-        validators=[Optional(), Length(max=PHONE_MAX)],
+        validators=[
+            Optional(),
+            Length(max=PHONE_MAX, message=_l("Enter a phone number of %(num)s characters or fewer", num=PHONE_MAX)),
+        ],
     )
     access_needs = TextAreaField(
         _l("Access needs (optional)"),
         description=ACCESS_HINT,
-        validators=[Optional(), Length(max=ACCESS_MAX)],
+        validators=[
+            Optional(),
+            Length(max=ACCESS_MAX, message=_l("Access needs must be %(num)s characters or fewer", num=ACCESS_MAX)),
+        ],
         render_kw={"rows": 3},
     )
 

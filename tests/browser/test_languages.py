@@ -146,7 +146,8 @@ def test_sign_up_button_is_on_the_first_screen_of_a_320x568_phone(phone, event_p
     assert about.is_hidden()
     assert page.locator(".site-footer a", has_text=about.text_content().strip()).is_visible()
     if lang == "ur":
-        # A time never splits from its AM/PM across lines, and the postcode stays left to right.
+        # A time never splits from its AM/PM across lines and reads '7:00 PM' (a left-to-right isolate),
+        # and the postcode stays left to right.
         when = page.locator(".key-fact").first.inner_text()
-        assert " PM" not in when and "\u00a0PM" in when, when
+        assert " PM" not in when and "\u2066" in when and "\u00a0PM\u2069" in when, repr(when)
         assert page.locator(".key-fact bdi[dir='ltr']").count() >= 1

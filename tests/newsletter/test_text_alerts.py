@@ -143,13 +143,14 @@ def test_compose_checks_fragments_caps_and_sends_to_verified_numbers(client, db,
     full = text_alerts.full_text(team, form["body"])
     assert "Check and send the alert" in page and text_alerts.FOOTER in page
     assert f"{fragments(full).count} text message part" in page and "<dd>2</dd>" in page  # two verified numbers
-    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "alert-appeal")).all() == []
+    alert_rows = select(OutboxMessage).where(OutboxMessage.purpose.startswith("alert-appeal:"))
+    assert db.session.scalars(alert_rows).all() == []
     long = form | {"body": "Urgent: " + "ی" * 200}  # Urdu letters: Unicode, 67 per part
     page = client.post("/staff/text-alerts/new", data=long)
     assert page.status_code == 400 and "the most is 3. Make it shorter." in page.get_data(as_text=True)
     answer = client.post("/staff/text-alerts/new", data=form | {"step": "send"})
     assert answer.status_code == 302
-    sent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "alert-appeal")).all()
+    sent = db.session.scalars(alert_rows).all()
     assert sorted(r.to_addr for r in sent) == ["+447700900123", "+447700900124"]
     assert all(r.raw.decode() == full and r.team_id == team.id for r in sent)
     assert full.startswith("Ladywood police: Police are at") and full.endswith("Reply STOP to end alerts.")

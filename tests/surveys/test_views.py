@@ -36,7 +36,7 @@ def test_short_link_start_page_poster_and_listings(app, client, survey, team):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/surveys/{survey.id}")
     assert client.get("/s/nothere").status_code == 404
     html = page_of(client.get(f"/surveys/{survey.id}"))
-    assert "<h1 dir=\"auto\">Feeling safe in Ladywood</h1>" in html  # the officer's words find their own direction
+    assert '<h1 dir="auto">Feeling safe in Ladywood</h1>' in html  # the officer's words find their own direction
     assert "<em>how safe</em>" in html  # the introduction is Markdown
     assert "8 questions, on 7 short pages" in html
     assert "Anonymous: we do not ask your name or email." in html

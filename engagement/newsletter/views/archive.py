@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from engagement.core.http_cache import BodyCache, conditional_feed
+from engagement.core.i18n import _
 from engagement.core.urls import public_url
 from engagement.extensions import db, limiter
 from engagement.news.rss import MIMETYPES, RSS, FeedItem, FeedMeta, build_feed
@@ -104,9 +105,9 @@ def verify():
         raw = (request.args.get("code") or "").strip()
         code = normalise_reference(raw)
         if not raw:
-            form.code.errors = ["Enter the reference from the email"]
+            form.code.errors = [_("Enter the reference from the email")]  # the page's language, like the form's
         elif code is None:
-            form.code.errors = ["Enter the reference as it appears in the email, like NL-7KQ3-M9TP"]
+            form.code.errors = [_("Enter the reference as it appears in the email, like %(example)s", example="NL-7KQ3-M9TP")]
         else:
             query = _sent().where(Issue.reference == code).options(joinedload(Issue.team))
             issue = db.session.scalars(query).one_or_none()

@@ -1,5 +1,6 @@
-"""Staff pages for text alerts: the overview (alerts sent, numbers, fragments this month, failures),
-compose with a check step (the server's fragment count, the cap), and the residents' replies.
+"""Staff pages for text alerts: the overview (alerts sent with their delivery, numbers, fragments this month,
+failures), one alert's delivery, compose with a check step (the server's fragment count, the cap), and the
+residents' replies.
 
 Officers see their own teams; coordinators and admins every team, plus replies and failures that
 belong to no team. Numbers are shown masked but for the last 3 digits (core.sms.mask).
@@ -13,10 +14,12 @@ from flask_login import current_user
 from engagement.core.actions import render_form, submit
 from engagement.core.errors import DomainError
 from engagement.core.forms import apply_domain_error
-from engagement.core.permissions import access, require, works_across_teams
+from engagement.core.permissions import access, get_or_404, require, works_across_teams
 from engagement.extensions import db
 from engagement.newsletter import text_alerts as alerts
+from engagement.newsletter import text_delivery
 from engagement.newsletter.text_forms import AlertForm
+from engagement.newsletter.text_models import TextAlert
 from engagement.teams.models import Team
 from engagement.teams.services import teams_for
 
@@ -32,12 +35,14 @@ def text_alerts():
     teams = teams_for(current_user)
     ids = [t.id for t in teams]
     across = works_across_teams(current_user)
+    sent = alerts.recent_alerts(ids)
     return render_template(
         "newsletter/staff/text_alerts.html",
         teams=teams,
         counts=alerts.subscriber_counts(ids),
         spend=alerts.spend(ids),
-        sent=alerts.recent_alerts(ids),
+        sent=sent,
+        delivery=text_delivery.deliveries(sent),
         failures=alerts.failures(ids, include_unassigned=across),
         cap=alerts.max_fragments(),
         mask=mask,
@@ -80,13 +85,26 @@ def new_alert():
             done = submit(
                 form,
                 lambda: alerts.send_alert(team, form.kind.data, form.body.data, actor=current_user),
-                success=url_for("newsletter.text_alerts"),
+                success=lambda alert: url_for("newsletter.text_alert", alert_id=alert.id),
                 message=lambda alert: f"Alert sent to {alert.recipients} number(s). The worker texts them now.",
             )
             if done:
                 return done
     return render_form("newsletter/staff/text_alert_new.html", form, check=check, cap=alerts.max_fragments(),
                        footer=alerts.FOOTER)  # fmt: skip
+
+
+@access("team")
+def alert(alert_id: int):
+    """One alert: its text, its parts, and how its texts were delivered, with the numbers that failed for good."""
+    from engagement.core.sms import mask
+
+    row = get_or_404(TextAlert, alert_id)
+    require(row.team_id in _team_ids())
+    return render_template("newsletter/staff/text_alert.html", alert=row,
+                           delivery=text_delivery.deliveries([row])[row.id],
+                           failures=text_delivery.permanent_failures(row), reason=text_delivery.failure_reason,
+                           kinds=alerts.KINDS, mask=mask)  # fmt: skip
 
 
 @access("staff")

@@ -2,6 +2,8 @@
 
 Queued in the caller's transaction (the worker sends them). Who is told when is decided by the
 listeners (shifts.listeners) and the short alert (shifts.staffing); this module only writes.
+Volunteers are written to in their own language (Volunteer.language, core.i18n): subject, dates and
+links; the team's short alert stays English (officers work in English).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from engagement.core.i18n import force_language, language_of
 from engagement.core.mail import queue_templated
 from engagement.core.timeutil import format_date, format_range
 from engagement.core.urls import public_url
@@ -39,12 +42,18 @@ def _context(row: Occurrence, shift: Shift) -> dict:
     }
 
 
-def tell_volunteers(row: Occurrence, shift: Shift, template: str, subject: str, **extra) -> int:
-    """One email to each volunteer signed up for the date; returns how many."""
+def tell_volunteers(row: Occurrence, shift: Shift, template: str, subject, **extra) -> int:
+    """One email to each volunteer signed up for the date, in their language; returns how many.
+
+    `subject` and any callable value in `extra` are functions called in that language (they hold
+    words or dates to translate); other values (the officer's reason) go in as they are."""
     signups = _volunteers_on(row)
-    context = _context(row, shift) | extra
     for signup in signups:
-        queue_templated(signup.volunteer.email, subject, template, volunteer=signup.volunteer, **context)
+        volunteer = signup.volunteer
+        with force_language(language_of(volunteer)):
+            context = _context(row, shift) | {k: v() if callable(v) else v for k, v in extra.items()}
+            title = subject() if callable(subject) else subject
+            queue_templated(volunteer.email, title, template, volunteer=volunteer, **context)
     return len(signups)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from engagement.core.db import utcnow
+from engagement.core.i18n import _
 from engagement.core.timeutil import format_date, format_range
 from engagement.events.models import Occurrence
 from engagement.extensions import db
@@ -47,27 +48,29 @@ def occurrences_changed(rows) -> None:
                     row,
                     shift,
                     "speedwatch/email/shift_quorum_cancelled",
-                    "Speed Watch shift cancelled: not enough volunteers",
+                    lambda: _("Speed Watch shift cancelled: not enough volunteers"),
                 )
             else:
                 tell_volunteers(
                     row,
                     shift,
                     "speedwatch/email/shift_cancelled",
-                    f"Speed Watch shift cancelled: {format_date(row.starts_at)}",
+                    lambda row=row: _("Speed Watch shift cancelled: %(date)s", date=format_date(row.starts_at)),
                     reason=row.cancel_message,
                 )
             continue
         venue_id = row.venue_id or row.event.venue_id
         if (row.starts_at, venue_id) != (told.told_starts_at, told.told_venue_id) and row.ends_at > utcnow():
-            before = format_date(told.told_starts_at) if told.told_starts_at else ""
+            was = told.told_starts_at
             told.told_starts_at, told.told_venue_id = row.starts_at, venue_id
-            tell_volunteers(
+            tell_volunteers(  # the subject and dates are formatted in each volunteer's language
                 row,
                 shift,
                 "speedwatch/email/shift_moved",
-                f"Speed Watch shift changed: now {format_range(row.starts_at, row.ends_at)}",
-                before=before,
+                lambda row=row: _(
+                    "Speed Watch shift changed: now %(when)s", when=format_range(row.starts_at, row.ends_at)
+                ),
+                before=lambda was=was: format_date(was) if was else "",
             )
 
 
@@ -83,8 +86,8 @@ def occurrences_removed(rows) -> None:
                 row,
                 shift,
                 "speedwatch/email/shift_cancelled",
-                f"Speed Watch shift cancelled: {format_date(row.starts_at)}",
-                reason="This date has been taken out of the series.",
+                lambda row=row: _("Speed Watch shift cancelled: %(date)s", date=format_date(row.starts_at)),
+                reason=lambda: _("This date has been taken out of the series."),
             )
     db.session.execute(
         delete(ShiftSignup).where(ShiftSignup.occurrence_id.in_(ids)), execution_options={"synchronize_session": False}

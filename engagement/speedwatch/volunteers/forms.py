@@ -26,7 +26,10 @@ class ApplyForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         description=_l("We will email you about your application here."),
-        validators=[DataRequired(_l("Enter your email address")), Length(max=EMAIL_MAX)],
+        validators=[
+            DataRequired(_l("Enter your email address")),
+            Length(max=EMAIL_MAX, message=_l("Enter an email address of %(num)s characters or fewer", num=EMAIL_MAX)),
+        ],
     )
     phone = StringField(
         _l("Phone number"),
@@ -34,7 +37,10 @@ class ApplyForm(FlaskForm):
             "The coordinator rings volunteers to arrange training and shifts. For example %(example)s.",
             example="07700 900 123",
         ),
-        validators=[DataRequired(_l("Enter a phone number, so the team can ring you")), Length(max=PHONE_MAX)],
+        validators=[
+            DataRequired(_l("Enter a phone number, so the team can ring you")),
+            Length(max=PHONE_MAX, message=_l("Enter a phone number of %(num)s characters or fewer", num=PHONE_MAX)),
+        ],
     )
     consent = BooleanField(
         _l("I agree to the team keeping and using my details as described above"),
