@@ -202,6 +202,7 @@ class Stack:
         self.create_database()
         self.start_redis()
         self.start_smtp()
+        self.flask("translate", "compile")  # the .mo catalogues are built, not committed (README: Languages)
         self.flask("db", "upgrade")
         if demo:
             self.flask("demo", "load", env={"APP_ENV": "development"})

@@ -145,8 +145,9 @@ def select_language() -> str:
 
 
 def current_language() -> str:
-    """'en', 'ur', 'pl'... for what is being rendered now (a request, or a forced email)."""
-    if not has_app_context():
+    """'en', 'ur', 'pl'... for what is being rendered now (a request, or a forced email); English in
+    an app without Flask-Babel (a bare test app using core pieces such as the feed cache)."""
+    if not has_app_context() or "babel" not in current_app.extensions:
         return SOURCE
     from flask_babel import get_locale
 
@@ -269,16 +270,19 @@ def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
 
 
-def bdi(value) -> Markup:
+def bdi(value, original: bool = True) -> Markup:
     """Jinja filter: an officer's words inside running text (a team or venue name in a sentence),
     isolated with `<bdi>` (direction from its own letters), so its punctuation and any postcode
-    after it stay in order in right-to-left text. Marked lang="en-GB" on pages in another language.
+    after it stay in order in right-to-left text. Marked lang="en-GB" on pages in another language,
+    unless `original=False` (text that may be the officer's translation: a survey question).
 
     On English pages only right-to-left words need isolating (an Urdu venue name before a postcode):
     English inside English text is left as it was, so those pages keep their exact text."""
     if value is None or value == "":
         return Markup("")
     if current_language() != SOURCE:
+        if not original:
+            return Markup("<bdi>%s</bdi>") % escape(value)
         return Markup('<bdi lang="%s">%s</bdi>') % (html_lang(SOURCE), escape(value))
     if _has_rtl(str(value)):
         return Markup("<bdi>%s</bdi>") % escape(value)

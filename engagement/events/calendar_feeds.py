@@ -229,7 +229,8 @@ def _serve(filters: FeedFilters, team_slug: str | None, now: datetime) -> Respon
         changes = [moment for moment in (shared_at, scoped_at) if moment is not None]
 
         def build() -> bytes | Streamed:
-            name = calendar_name(filters, _labels(connection, filters, now), team_name if team_slug else None)
+            labels = [] if team_slug else _labels(connection, filters, now)  # a team feed is named after its team
+            name = calendar_name(filters, labels, team_name if team_slug else None)
             kind = variant()
             conditions = [*filters.event_conditions(), _recent(now)]
             statement = entries_statement(conditions, kind, connection.dialect.name)

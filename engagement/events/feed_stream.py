@@ -21,6 +21,9 @@ were already stored, so the body streams instead:
 * A feed of at most one batch is answered whole, with a Content-Length, as before. A feed that was
   longer than a batch when this process last built it sends its head before reading anything, so
   the first byte waits only for the version; its entries follow as the statement returns them.
+  Its snapshot then starts after the version was read, so a change committed in between may show
+  in a body whose ETag is older: the next poll fetches it again, and a body is never older than
+  its ETag.
 
 The bytes are those of calendar_feeds.build_whole (tests/events/test_feed_fragments.py).
 """

@@ -34,7 +34,9 @@ def test_a_feed_asked_for_in_urdu_keeps_lang_and_english_stays_the_same(client, 
     make_post(TITLE)
     english = client.get(url).get_data()
     urdu = client.get(url + "?lang=ur")
-    assert [link.href for link in read_feed(urdu).feed.links if link.rel == "self"] == [f"http://localhost{url}?lang=ur"]
+    assert [link.href for link in read_feed(urdu).feed.links if link.rel == "self"] == [
+        f"http://localhost{url}?lang=ur"
+    ]
     assert "نیبرہڈ ٹیم" in urdu.get_data(as_text=True)  # "Neighbourhood Team" in the author, in Urdu
     again = client.get(url)  # after the Urdu one was built and cached: still the English bytes
     assert again.get_data() == english and "?lang=" not in english.decode()

@@ -275,3 +275,16 @@ def test_the_page_language_sets_the_direction(app):
         assert page_language() == ("en-GB", "ltr")
         g.page_lang = "ur"
         assert page_language() == ("ur", "rtl")
+
+
+def test_each_language_is_its_own_poster(app, client, team):
+    """The cache and ETag carry the language: a Polish reader never gets the Urdu poster built just before."""
+    cache = app.extensions["print_cache"]
+    before = cache.builds
+    english = client.get(f"/teams/{team.slug}/poster.pdf")
+    urdu = client.get(f"/teams/{team.slug}/poster.pdf?lang=ur")
+    polish = client.get(f"/teams/{team.slug}/poster.pdf?lang=pl")
+    assert len({english.headers["ETag"], urdu.headers["ETag"], polish.headers["ETag"]}) == 3
+    assert urdu.data != polish.data and cache.builds == before + 3
+    again = client.get(f"/teams/{team.slug}/poster.pdf?lang=en")  # English as before, from the cache
+    assert again.headers["ETag"] == english.headers["ETag"] and again.data == english.data

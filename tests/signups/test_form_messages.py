@@ -38,10 +38,21 @@ def test_every_resident_form_message_is_our_own(app, form_class):
         form = form_class(meta={"csrf": False})
         missing = []
         for field in form:
-            missing += [f"{field.name}: {type(v).__name__}" for v in field.validators if isinstance(v, CHECKED) and v.message is None]
-            if isinstance(field, (IntegerField, DecimalField, FloatField, DateField)) and not field.invalid_value_message:
+            missing += [
+                f"{field.name}: {type(v).__name__}"
+                for v in field.validators
+                if isinstance(v, CHECKED) and v.message is None
+            ]
+            if (
+                isinstance(field, (IntegerField, DecimalField, FloatField, DateField))
+                and not field.invalid_value_message
+            ):
                 missing.append(f"{field.name}: invalid_value_message")
-            if isinstance(field, (SelectField, RadioField)) and field.validate_choice and not field.invalid_choice_message:
+            if (
+                isinstance(field, (SelectField, RadioField))
+                and field.validate_choice
+                and not field.invalid_choice_message
+            ):
                 missing.append(f"{field.name}: invalid_choice_message")
         assert missing == []  # each would show WTForms' English text on an Urdu page
 
@@ -62,7 +73,9 @@ def test_a_booking_form_error_in_polish_is_ours(client, booking):
 
 
 def test_places_that_are_not_a_number_in_urdu(app, client, booking):
-    response = client.post(f"/bookings/{booking}/places?lang=ur", data={"csrf_token": csrf_token(client), "places": "دو"})
+    response = client.post(
+        f"/bookings/{booking}/places?lang=ur", data={"csrf_token": csrf_token(client), "places": "دو"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Not a valid integer value" not in page
     with app.test_request_context("/"), force_language("ur"):

@@ -91,7 +91,7 @@ def test_answering_page_by_page_keeps_answers_and_thanks(app, db, client, survey
         response = post_page(client, survey, page, answers, token=token)
         assert response.status_code == 200, page_of(response)
     text_page = page_of(response)  # page 5: two text questions under the survey's title, each with the warning
-    assert "<h1>Feeling safe in Ladywood</h1>" in text_page and "page 5 of 7" in text_page
+    assert '<h1 dir="auto">Feeling safe in Ladywood</h1>' in text_page and "page 5 of 7" in text_page
     assert text_page.count("This is not for reporting crime: in an emergency call 999, otherwise call 101.") == 2
     for page in (5, 6):
         assert post_page(client, survey, page, answers, token=token).status_code == 200

@@ -107,7 +107,9 @@ def verify():
         if not raw:
             form.code.errors = [_("Enter the reference from the email")]  # the page's language, like the form's
         elif code is None:
-            form.code.errors = [_("Enter the reference as it appears in the email, like %(example)s", example="NL-7KQ3-M9TP")]
+            form.code.errors = [
+                _("Enter the reference as it appears in the email, like %(example)s", example="NL-7KQ3-M9TP")
+            ]
         else:
             query = _sent().where(Issue.reference == code).options(joinedload(Issue.team))
             issue = db.session.scalars(query).one_or_none()
