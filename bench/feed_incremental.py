@@ -103,13 +103,16 @@ def statements(app, url: str) -> dict[str, int]:
             for engine in engines:
                 event.listen(engine, "before_cursor_execute", listener)
             try:
-                client.get(url, headers=headers or {})
+                response = client.get(url, headers=headers or {})
+                response.get_data()  # a long feed streams: its statements run as it is read
+                response.close()
             finally:
                 for engine in engines:
                     event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
-    etag = client.get(url).headers["ETag"]
+    first = client.get(url)
+    etag, _ = first.headers["ETag"], first.get_data()  # read to the end: the body is cached then
     out = {"304": count({"If-None-Match": etag}), "cached": count()}
     FEED_CACHE.clear()
     out["entries"] = count()
@@ -210,7 +213,8 @@ def main() -> None:
         cold10k, _, _ = cold_build(app, runs=1)
 
         def after_change(base: str) -> None:
-            ttfb(base + "/calendar.ics")  # the process builds its own cached body first
+            for _ in range(4):  # each worker builds its own body first and learns the feed is long
+                ttfb(base + "/calendar.ics")
             times = []
             for _ in range(5):
                 touch_one(app)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from engagement.core.db import utcnow
 from engagement.core.http_cache import BodyCache, conditional_feed
+from engagement.core.i18n import _
 from engagement.core.urls import public_url
 from engagement.events.display import event_when
 from engagement.events.models import CANCELLED, PUBLISHED, Event, Occurrence
@@ -57,7 +58,7 @@ def upcoming(team_ids, *, weeks: int | None = None, limit: int = 100, now: datet
 def place(row: Occurrence) -> str:
     if row.venue is not None:
         return row.venue.name
-    return "online" if row.event.online_url else "place to be confirmed"
+    return _("online") if row.event.online_url else _("place to be confirmed")  # feeds: English unless ?lang=
 
 
 def feed_title(row: Occurrence) -> str:

@@ -145,7 +145,9 @@ def test_a_feed_long_last_time_sends_its_head_before_reading_its_entries(client,
     response = client.get("/teams/ladywood/calendar.ics")
     chunks = iter(response.response)
     assert next(chunks) == first
-    changed.title = "Surgery 0 (back downstairs)"
+    # (an open stream keeps its request's app context pushed, so db.session is that request's here)
+    again = db.session.get(Event, events[0].id)
+    again.title = "Surgery 0 (back downstairs)"
     db.session.commit()
     assert b"back downstairs" in b"".join(chunks)
     response.close()
