@@ -79,5 +79,5 @@ def test_the_mixed_direction_event_page_isolates_english_names_and_the_postcode(
     assert '<html lang="ur" dir="rtl">' in page
     assert '<h1 lang="en-GB" dir="auto">لیڈی ووڈ پولیس سرجری</h1>' in page  # the original, its direction found from its text
     venue_name = row.venue.name
-    assert f"<bdi>{venue_name}</bdi>" in page
+    assert f"<bdi lang=\"en-GB\">{venue_name}</bdi>" in page  # the officer's English name, isolated
     assert f'<bdi dir="ltr">{row.venue.postcode}</bdi>' in page
