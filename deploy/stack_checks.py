@@ -235,7 +235,11 @@ def newsletter(stack: Stack, web: Client) -> str:
     expect(not missing, f"{len(missing)} subscribers got nothing, e.g. {missing[:3]}")
     expect(not doubled, f"{len(doubled)} subscribers got different messages")
     repeats = raw - len(copies)
-    expect(repeats <= 1, f"{repeats} copies were sent twice (at most the one in flight may be)")
+    # Outcomes are committed in batches (issue 21): a kill -9 can resend at most the killed worker's
+    # uncommitted batch, each the very same message (same Message-ID, checked above).
+    OUTCOME_BATCH = 50  # engagement.newsletter.delivery.OUTCOME_BATCH (this script runs outside the package)
+    expect(repeats <= OUTCOME_BATCH,
+           f"{repeats} copies were sent twice (at most the uncommitted batch of {OUTCOME_BATCH} may be)")  # fmt: skip
     return (f"{len(copies)} recipients, one Message-ID each; SMTP transactions {raw} "
             f"({repeats} repeat of the copy in flight at the kill, same Message-ID)")  # fmt: skip
 
