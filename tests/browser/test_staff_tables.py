@@ -117,6 +117,9 @@ def test_calendar_help_copy_button_with_javascript(browser, live_server):
         button = page.get_by_role("button", name="Copy the address")
         assert button.is_visible()
         button.click()
+        # the clipboard write is a promise: the live region says "Copied" once it resolves
+        page.wait_for_function("document.querySelector('#calendar-address-status').innerText.includes('Copied')",
+                               timeout=5000)  # fmt: skip
         assert "Copied" in page.locator("#calendar-address-status").inner_text()
         assert page.evaluate("navigator.clipboard.readText()") == f"{live_server}/teams/ladywood/calendar.ics"
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
